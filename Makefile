@@ -1,0 +1,74 @@
+# Quick start: `make build` then `make test`. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_VERSION := 25.3
+# Interactive SQL shell in its own environment: its pins conflict with sqlfluff's (click).
+QUERY_VENV := .venv-query
+HARLEQUIN_VERSION := 2.17.0
+DUCKDB_VERSION := 2.0.0
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SESSIONS_DUCKDB_PATH ?= warehouse/sessions.duckdb
+DBT := $(BIN)/dbt
+DBT_FLAGS := --profiles-dir profiles
+
+.PHONY: help venv build test dbt-test pytest lint sql-lint py-lint format query docs sample-data clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+venv: $(BIN)/.installed ## Create .venv from the pinned versions
+
+build: venv ## Build every model, seed and test on the bundled sample data
+	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
+	$(DBT) build $(DBT_FLAGS)
+
+test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff
+
+dbt-test: venv ## dbt build with data tests and unit tests on the sample data
+	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
+	$(DBT) build $(DBT_FLAGS)
+
+pytest: venv ## Differential and property tests (pytest)
+	$(BIN)/pytest
+
+lint: sql-lint py-lint ## sqlfluff and ruff
+
+sql-lint: venv
+	$(BIN)/sqlfluff lint models macros
+
+py-lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv ## Fix what sqlfluff and ruff can fix
+	$(BIN)/sqlfluff fix models macros
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(QUERY_VENV)/.installed:
+	$(PYTHON) -m venv $(QUERY_VENV)
+	$(QUERY_VENV)/bin/python -m pip install --quiet "harlequin==$(HARLEQUIN_VERSION)" "duckdb==$(DUCKDB_VERSION)"
+	@touch $@
+
+query: $(QUERY_VENV)/.installed ## Open the warehouse in an interactive SQL shell (read-only)
+	$(QUERY_VENV)/bin/harlequin --read-only "$(SESSIONS_DUCKDB_PATH)"
+
+docs: venv ## Generate and serve the dbt docs site
+	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
+
+sample-data: venv ## Regenerate the bundled sample inputs under data/sample
+	$(BIN)/python scripts/generate_sample_data.py --out data/sample
+
+clean: ## Remove build artifacts, the warehouse and exports (keeps .venv)
+	rm -rf target logs exports $(SESSIONS_DUCKDB_PATH) $(SESSIONS_DUCKDB_PATH).wal

@@ -1,0 +1,119 @@
+{#-
+    Gap-based sessionization of an event stream.
+
+    Adds to every row of `relation`:
+      previous_event_time          event time of the previous event of the same partition
+      seconds_since_previous_event seconds since that event (null for a partition's first event)
+      is_new_session               true where a session starts
+      session_number               1, 2, ... per partition, in time order (running sum of the flags)
+      session_id                   a hash of the partition key, the session's first event time and
+                                   first event id: stable when unrelated data is added
+      session_first_event_time     event time of the session's first event
+
+    A new session starts at a partition's first event, when the gap to the previous event is
+    greater than `inactivity_seconds` (an equal gap stays in the session), where
+    `starts_session_expression` is true for the event itself, or where
+    `ends_session_expression` was true for the previous event.
+
+    Events with equal times are ordered by `event_id`, so the result never depends on file order.
+    `inactivity_seconds` may be a number or a column expression (one gap per source).
+-#}
+{% macro sessionize(
+    relation,
+    partition_by,
+    event_time='event_time',
+    event_id='event_id',
+    inactivity_seconds=1800,
+    starts_session_expression='false',
+    ends_session_expression='false'
+) -%}
+    {{ return(adapter.dispatch('sessionize', 'sessions')(
+        relation,
+        partition_by,
+        event_time,
+        event_id,
+        inactivity_seconds,
+        starts_session_expression,
+        ends_session_expression
+    )) }}
+{%- endmacro %}
+
+{% macro default__sessionize(
+    relation,
+    partition_by,
+    event_time,
+    event_id,
+    inactivity_seconds,
+    starts_session_expression,
+    ends_session_expression
+) -%}
+{%- set partition_list = partition_by | join(', ') -%}
+{%- set event_order = event_time ~ ', ' ~ event_id -%}
+with
+
+events_with_previous as (
+    select
+        *,
+        lag({{ event_time }}) over (
+            partition by {{ partition_list }}
+            order by {{ event_order }}
+        ) as previous_event_time,
+        lag({{ ends_session_expression }}) over (
+            partition by {{ partition_list }}
+            order by {{ event_order }}
+        ) as previous_event_ends_session
+    from {{ relation }}
+),
+
+events_flagged as (
+    select
+        *,
+        {{ dbt.datediff('previous_event_time', event_time, 'microsecond') }}
+        / 1000000.0 as seconds_since_previous_event,
+        (
+            previous_event_time is null
+            or {{ event_time }} > {{ dbt.dateadd('second', inactivity_seconds, 'previous_event_time') }}
+            or coalesce({{ starts_session_expression }}, false)
+            or coalesce(previous_event_ends_session, false)
+        ) as is_new_session
+    from events_with_previous
+),
+
+events_numbered as (
+    select
+        *,
+        cast(sum(case when is_new_session then 1 else 0 end) over (
+            partition by {{ partition_list }}
+            order by {{ event_order }}
+            rows between unbounded preceding and current row
+        ) as {{ dbt.type_bigint() }}) as session_number
+    from events_flagged
+),
+
+events_with_session_start as (
+    select
+        *,
+        first_value({{ event_time }}) over (
+            partition by {{ partition_list }}, session_number
+            order by {{ event_order }}
+            rows between unbounded preceding and unbounded following
+        ) as session_first_event_time,
+        first_value({{ event_id }}) over (
+            partition by {{ partition_list }}, session_number
+            order by {{ event_order }}
+            rows between unbounded preceding and unbounded following
+        ) as session_first_event_id
+    from events_numbered
+),
+
+events_sessionized as (
+    select
+        * exclude (previous_event_ends_session, session_first_event_id),
+        {{ sessions.surrogate_key(
+            partition_by + [sessions.epoch_microseconds('session_first_event_time'), 'session_first_event_id']
+        ) }} as session_id
+    from events_with_session_start
+)
+
+select * from events_sessionized
+{%- endmacro %}

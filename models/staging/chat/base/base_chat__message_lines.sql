@@ -1,0 +1,62 @@
+{#-
+    Every line of the chat files, parsed, with the reason it cannot be used (if any).
+    Valid lines continue to stg_chat__messages; the others go to quarantined_events.
+-#}
+with
+
+lines as (
+    {{ text_file_lines(source('chat', 'message_files')) }}
+),
+
+parsed as (
+    select
+        file_name,
+        line_number,
+        raw_line,
+        trim(raw_line) = '' as is_blank,
+        try_cast(raw_line as json) as payload
+    from lines
+),
+
+fields as (
+    select
+        file_name,
+        line_number,
+        raw_line,
+        is_blank,
+        payload,
+        json_type(payload) as payload_type,
+        {{ json_text_field('payload', 'user_id') }} as user_id,
+        {{ json_text_field('payload', 'channel_id') }} as channel_id,
+        {{ json_text_field('payload', 'event_name') }} as event_name,
+        json_extract_string(payload, '$.timestamp') as timestamp_text,
+        try_cast(json_extract_string(payload, '$.timestamp') as timestamptz) as event_time
+    from parsed
+),
+
+validated as (
+    select
+        file_name,
+        line_number,
+        raw_line,
+        is_blank,
+        user_id,
+        channel_id,
+        event_name,
+        event_time,
+        case
+            when is_blank then null
+            when payload is null then 'invalid_json'
+            when payload_type <> 'OBJECT' then 'not_a_json_object'
+            else coalesce(
+                {{ json_field_problem('payload', 'user_id') }},
+                {{ json_field_problem('payload', 'timestamp') }},
+                case when event_time is null then 'invalid_timestamp' end,
+                {{ json_field_problem('payload', 'event_name') }},
+                {{ json_field_problem('payload', 'channel_id') }}
+            )
+        end as rejection_reason
+    from fields
+)
+
+select * from validated
