@@ -52,8 +52,17 @@ def write_chat(out: Path, rng: random.Random) -> None:
     # A few lines the project must quarantine rather than drop.
     bad_lines = [
         '{"event_name": "send_message", "timestamp": "2016-11-08T14:',
-        '{"event_name": "send_message", "timestamp": "not a time", "user_id": "3", "channel_id": "1"}',
-        '{"event_name": "send_message", "timestamp": "2016-11-08T14:20:00Z", "channel_id": "2"}',
+        json.dumps(
+            {
+                "event_name": "send_message",
+                "timestamp": "not a time",
+                "user_id": "3",
+                "channel_id": "1",
+            }
+        ),
+        json.dumps(
+            {"event_name": "send_message", "timestamp": "2016-11-08T14:20:00Z", "channel_id": "2"}
+        ),
     ]
     folder = out / "chat"
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,63 @@
+"""Shared fixtures: run the dbt project on generated inputs in an isolated warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@dataclass
+class DbtProject:
+    """The project pointed at a private warehouse, target and log folder under `workdir`."""
+
+    workdir: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.workdir / "warehouse.duckdb"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            SESSIONS_DUCKDB_PATH=str(self.warehouse),
+            DBT_TARGET_PATH=str(self.workdir / "target"),
+            DBT_LOG_PATH=str(self.workdir / "logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        )
+        return env
+
+    def dbt(
+        self, *args: str, variables: dict[str, Any] | None = None
+    ) -> subprocess.CompletedProcess:
+        command = [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "profiles"]
+        if variables:
+            command += ["--vars", json.dumps(variables)]
+        return subprocess.run(
+            command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, check=False
+        )
+
+    def build(self, variables: dict[str, Any], *extra: str) -> subprocess.CompletedProcess:
+        result = self.dbt("build", *extra, variables=variables)
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+        return result
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as connection:
+            connection.execute("set TimeZone = 'UTC'")
+            return connection.execute(sql).fetchall()
+
+
+@pytest.fixture
+def dbt_project(tmp_path: Path) -> DbtProject:
+    return DbtProject(tmp_path)

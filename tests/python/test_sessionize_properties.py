@@ -1,0 +1,84 @@
+"""Property test of the sessionization core: the SQL that dbt compiles for int_events_sessionized,
+run in an in-memory DuckDB on hypothesis-drawn events, against the plain-Python reference."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import DbtProject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference import split_sessions
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+EXAMPLES = int(os.environ.get("SESSIONS_HYPOTHESIS_EXAMPLES", "150"))
+
+
+@pytest.fixture(scope="module")
+def sessionize_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The compiled model, reading its input from a table named `events_input`."""
+    project = DbtProject(tmp_path_factory.mktemp("compile"))
+    result = project.dbt("compile", "--select", "int_events_sessionized", "--target", "lint")
+    assert result.returncode == 0, result.stdout[-4000:]
+    compiled = next(Path(project.workdir / "target").rglob("int_events_sessionized.sql"))
+    sql = compiled.read_text()
+    upstream = '"memory"."intermediate"."int_events_unioned"'
+    assert upstream in sql
+    return sql.replace(upstream, "events_input")
+
+
+gap_microseconds = st.one_of(
+    st.sampled_from([0, 1, 29_999_999, 30_000_000, 30_000_001, 31_000_000]),
+    st.integers(min_value=0, max_value=120_000_000),
+)
+user_events = st.tuples(
+    st.sampled_from(["7", "007", "a", "b"]),
+    st.lists(gap_microseconds, min_size=1, max_size=25),
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(users=st.lists(user_events, min_size=1, max_size=4, unique_by=lambda u: u[0]))
+def test_session_numbers_match_reference(
+    sessionize_sql: str, users: list[tuple[str, list[int]]]
+) -> None:
+    rows = []
+    expected: dict[str, int] = {}
+    for user_id, gaps in users:
+        moment = START
+        times = []
+        for index, gap in enumerate(gaps):
+            moment += timedelta(microseconds=gap)
+            times.append(moment)
+            rows.append(("chat", f"{user_id}-{index:03d}", user_id, moment))
+        for number, indexes in enumerate(split_sessions(times, 30), start=1):
+            for index in indexes:
+                expected[f"{user_id}-{index:03d}"] = number
+
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(
+            "create table events_input (source varchar, event_id varchar, user_id varchar,"
+            " event_time timestamptz, is_message boolean default true)"
+        )
+        # Insert in reverse order: the result must not depend on input order.
+        connection.executemany(
+            "insert into events_input (source, event_id, user_id, event_time) values (?, ?, ?, ?)",
+            list(reversed(rows)),
+        )
+        result = connection.execute(
+            f"select event_id, session_number, session_id from ({sessionize_sql})"
+        ).fetchall()
+
+    assert {event_id: number for event_id, number, _ in result} == expected
+    # One id per (user, session number), never shared across sessions.
+    ids = {(event_id.split("-")[0], number): sid for event_id, number, sid in result}
+    assert len(set(ids.values())) == len(ids)
