@@ -16,7 +16,7 @@ export SESSIONS_DUCKDB_PATH ?= warehouse/sessions.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir profiles
 
-.PHONY: help venv build test dbt-test pytest lint sql-lint py-lint format query docs sample-data clean
+.PHONY: help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,8 +61,13 @@ $(QUERY_VENV)/.installed:
 	$(QUERY_VENV)/bin/python -m pip install --quiet "harlequin==$(HARLEQUIN_VERSION)" "duckdb==$(DUCKDB_VERSION)"
 	@touch $@
 
-query: $(QUERY_VENV)/.installed ## Open the warehouse in an interactive SQL shell (read-only)
-	$(QUERY_VENV)/bin/harlequin --read-only "$(SESSIONS_DUCKDB_PATH)"
+query-venv: $(QUERY_VENV)/.installed
+
+query: query-venv ## Interactive SQL on the warehouse (harlequin, read-only)
+	$(QUERY_VENV)/bin/harlequin --read-only --init-path scripts/query_init.sql "$(SESSIONS_DUCKDB_PATH)"
+
+sql: query-venv ## One-shot SQL: make sql Q="select * from chat_sessions limit 5"
+	@$(QUERY_VENV)/bin/hsql --read-only --init-path scripts/query_init.sql -c "$(Q)" "$(SESSIONS_DUCKDB_PATH)"
 
 docs: venv ## Generate and serve the dbt docs site
 	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
