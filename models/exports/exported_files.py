@@ -71,13 +71,12 @@ def model(dbt, session):
             for file_format in formats:
                 target = export_dir / f"{mart}.{file_format}"
                 if file_format == "json":
-                    _write_atomically(
-                        session, _json_select(relation, view_name), target, "format json, array true"
-                    )
+                    select_sql = _json_select(relation, view_name)
+                    copy_options = "format json, array true"
                 else:
-                    _write_atomically(
-                        session, f"select * from {view_name}", target, "format parquet"
-                    )
+                    select_sql = f"select * from {view_name}"
+                    copy_options = "format parquet"
+                _write_atomically(session, select_sql, target, copy_options)
                 written.append(
                     {
                         "mart": mart,
