@@ -15,14 +15,16 @@
     `starts_session_expression` is true for the event itself, or where
     `ends_session_expression` was true for the previous event.
 
-    Events with equal times are ordered by `event_id`, so the result never depends on file order.
-    `inactivity_seconds` may be a number or a column expression (one gap per source).
+    Events with equal times are ordered by `tiebreakers` (then `event_id`), so the result never
+    depends on file order. `inactivity_seconds` may be a number or a column expression (one gap
+    per source).
 -#}
 {% macro sessionize(
     relation,
     partition_by,
     event_time='event_time',
     event_id='event_id',
+    tiebreakers=[],
     inactivity_seconds=1800,
     starts_session_expression='false',
     ends_session_expression='false'
@@ -32,6 +34,7 @@
         partition_by,
         event_time,
         event_id,
+        tiebreakers,
         inactivity_seconds,
         starts_session_expression,
         ends_session_expression
@@ -43,12 +46,13 @@
     partition_by,
     event_time,
     event_id,
+    tiebreakers,
     inactivity_seconds,
     starts_session_expression,
     ends_session_expression
 ) -%}
 {%- set partition_list = partition_by | join(', ') -%}
-{%- set event_order = event_time ~ ', ' ~ event_id -%}
+{%- set event_order = ([event_time] + tiebreakers + [event_id]) | join(', ') -%}
 with
 
 events_with_previous as (

@@ -1,8 +1,11 @@
 {#-
-    The inactivity gap, in seconds, of the source named by `source_column`: each source's own var.
+    The inactivity gap, in seconds, of the source named by `source_column`: each source's own var
+    (`<source>_inactivity_seconds`).
 -#}
 {% macro source_inactivity_seconds(source_column='source') -%}
     case {{ source_column }}
-        when 'chat' then {{ var('chat_inactivity_seconds') }}
+        {%- for source_name in ['chat', 'segment', 'mooc', 'app'] %}
+        when '{{ source_name }}' then {{ var(source_name ~ '_inactivity_seconds') }}
+        {%- endfor %}
     end
 {%- endmacro %}

@@ -12,9 +12,20 @@ from pathlib import Path
 
 import pyarrow as pa
 
-# mart -> (formats, order of rows in the file)
+# mart -> (file name without extension, formats, columns, order of rows)
 EXPORTS = {
-    "chat_sessions": (("json", "parquet"), "session_start, user_id, session_id"),
+    "chat_sessions": (
+        "chat_sessions",
+        ("json", "parquet"),
+        "*",
+        "session_start, user_id, session_id",
+    ),
+    "mooc_interaction_sessions": (
+        "mooc_sessions",
+        ("parquet",),
+        "user_id, item_id, ts_epoch, session_id, watch_percentage, rating",
+        "user_id, ts_epoch, item_id, session_id",
+    ),
 }
 
 WRITTEN_SCHEMA = pa.schema(
@@ -59,17 +70,20 @@ def model(dbt, session):
     dbt.config(materialized="table")
     export_dir = Path(dbt.config.get("export_dir"))
     export_dir.mkdir(parents=True, exist_ok=True)
-    relations = {"chat_sessions": dbt.ref("chat_sessions")}
+    relations = {
+        "chat_sessions": dbt.ref("chat_sessions"),
+        "mooc_interaction_sessions": dbt.ref("mooc_interaction_sessions"),
+    }
 
     written = []
-    for mart, (formats, order_by) in EXPORTS.items():
-        relation = relations[mart].order(order_by)
+    for mart, (file_stem, formats, columns, order_by) in EXPORTS.items():
+        relation = relations[mart].select(columns).order(order_by)
         view_name = f"export_{mart}_{uuid.uuid4().hex}"
         relation.create_view(view_name)
         try:
             row_count = session.execute(f"select count(*) from {view_name}").fetchone()[0]
             for file_format in formats:
-                target = export_dir / f"{mart}.{file_format}"
+                target = export_dir / f"{file_stem}.{file_format}"
                 if file_format == "json":
                     select_sql = _json_select(relation, view_name)
                     copy_options = "format json, array true"

@@ -1,22 +1,37 @@
 {#-
-    Every input line that could not be used, with where it came from and why: nothing is dropped
-    silently. One row per rejected line.
+    Every input record that could not be used, with where it came from and why: nothing is
+    dropped silently. One row per rejected line (JSON lines), array element (JSON arrays) or row
+    (Parquet).
 -#}
+{%- set base_models = {
+    'chat': 'base_chat__message_lines',
+    'segment': 'base_segment__event_records',
+    'mooc': 'base_mooc__interaction_rows',
+    'app': 'base_app__event_lines',
+} -%}
+
 with
 
-chat_lines as (
-    select * from {{ ref('base_chat__message_lines') }}
-),
-
-chat_rejected as (
+{% for source_name in sessions.enabled_sources() %}
+{{ source_name }}_rejected as (
     select
-        'chat' as source,
+        '{{ source_name }}' as source,
         file_name,
         line_number,
         raw_line,
         rejection_reason
-    from chat_lines
+    from {{ ref(base_models[source_name]) }}
     where rejection_reason is not null
+),
+{% endfor %}
+
+rejected as (
+    {%- for source_name in sessions.enabled_sources() %}
+    select * from {{ source_name }}_rejected
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 )
 
-select * from chat_rejected
+select * from rejected

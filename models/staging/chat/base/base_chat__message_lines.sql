@@ -4,8 +4,8 @@
 -#}
 with
 
-lines as (
-    {{ text_file_lines(source('chat', 'message_files')) }}
+records as (
+    {{ json_file_records(source('chat', 'message_files')) }}
 ),
 
 parsed as (
@@ -13,9 +13,9 @@ parsed as (
         file_name,
         line_number,
         raw_line,
-        trim(raw_line) = '' as is_blank,
+        is_blank,
         try_cast(raw_line as json) as payload
-    from lines
+    from records
 ),
 
 fields as (

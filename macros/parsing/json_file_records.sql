@@ -1,0 +1,107 @@
+{#-
+    One row per JSON record of every file matched by `path_expression` (a quoted path or glob):
+    file_name, line_number, raw_line, is_blank.
+
+    Each file is read as a JSON array when its first character (after a byte-order mark and white
+    space) is '[', and as JSON lines otherwise, so every JSON source accepts both forms.
+      - JSON lines: line_number is the 1-based line; a UTF-8 byte-order mark and the carriage
+        return of CRLF endings are removed; the empty piece after the final newline is not a line.
+      - JSON array: line_number is the 1-based position of the element in the array. A file that
+        is not valid JSON as a whole yields one record (line_number 0, the file's start as
+        raw_line) that the caller quarantines as invalid JSON.
+-#}
+{% macro json_file_records(path_expression) -%}
+    {{ return(adapter.dispatch('json_file_records', 'sessions')(path_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_file_records(path_expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_file_records is not implemented for the '" ~ adapter.type() ~ "' adapter"
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__json_file_records(path_expression) -%}
+    {%- set whitespace = "' ' || chr(9) || chr(10) || chr(13)" -%}
+    with
+
+    files as (
+        select
+            filename as file_name,
+            ltrim(content, chr(65279)) as content,
+            starts_with(ltrim(ltrim(content, chr(65279)), {{ whitespace }}), '[') as is_array
+        from read_text({{ path_expression }})
+    ),
+
+    line_pieces as (
+        select
+            file_name,
+            unnest(pieces) as raw_piece,
+            generate_subscripts(pieces, 1) as line_number,
+            len(pieces) as piece_count,
+            ends_with(content, chr(10)) as ends_with_newline
+        from (
+            select
+                file_name,
+                content,
+                string_split(content, chr(10)) as pieces
+            from files
+            where not is_array
+        )
+    ),
+
+    lines as (
+        select
+            file_name,
+            line_number,
+            rtrim(raw_piece, chr(13)) as raw_line
+        from line_pieces
+        where not (ends_with_newline and line_number = piece_count)
+    ),
+
+    arrays as (
+        select
+            file_name,
+            content,
+            try_cast(content as json) as document
+        from files
+        where is_array
+    ),
+
+    array_elements as (
+        select
+            file_name,
+            generate_subscripts(elements, 1) as line_number,
+            cast(unnest(elements) as varchar) as raw_line
+        from (
+            select
+                file_name,
+                json_extract(document, '$[*]') as elements
+            from arrays
+            where document is not null
+        )
+    ),
+
+    invalid_arrays as (
+        select
+            file_name,
+            0 as line_number,
+            left(content, 4096) as raw_line
+        from arrays
+        where document is null
+    ),
+
+    records as (
+        select * from lines
+        union all
+        select * from array_elements
+        union all
+        select * from invalid_arrays
+    )
+
+    select
+        file_name,
+        line_number,
+        raw_line,
+        trim(raw_line, {{ whitespace }}) = '' as is_blank
+    from records
+{%- endmacro %}

@@ -1,0 +1,48 @@
+{#-
+    Sessions still open at the var `as_of` (default: the latest event time in the data): the last
+    event is within the source's inactivity gap of that moment and is not a session_end.
+-#}
+with
+
+sessions as (
+    select * from {{ ref('user_sessions') }}
+),
+
+reference_time as (
+    select
+        {%- if var('as_of') is none %}
+        max(end_time) as as_of
+        {%- else %}
+        cast('{{ var("as_of") }}' as timestamp with time zone) as as_of
+        {%- endif %}
+    from sessions
+),
+
+with_gap as (
+    select
+        sessions.*,
+        reference_time.as_of,
+        {{ source_inactivity_seconds('sessions.source') }} as inactivity_seconds
+    from sessions
+    cross join reference_time
+),
+
+active as (
+    select
+        session_id,
+        source,
+        user_id,
+        session_number,
+        start_time,
+        end_time,
+        event_count,
+        as_of,
+        {{ dbt.datediff('end_time', 'as_of', 'microsecond') }} / 1000000.0 as seconds_since_last_event
+    from with_gap
+    where
+        not is_closed_by_session_end
+        and end_time <= as_of
+        and end_time >= {{ dbt.dateadd('second', '-inactivity_seconds', 'as_of') }}
+)
+
+select * from active

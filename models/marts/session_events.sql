@@ -1,0 +1,29 @@
+{#- One row per event, with its session and the time since the previous event of the session. -#}
+with
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+session_events as (
+    select
+        source,
+        event_id,
+        session_id,
+        user_id,
+        anonymous_id,
+        event_time,
+        event_name,
+        event_category,
+        page,
+        row_number() over (
+            partition by session_id
+            order by event_time, event_sort_rank, event_id
+        ) as event_number_in_session,
+        case when not is_new_session then seconds_since_previous_event end
+            as seconds_since_previous_event,
+        properties
+    from events
+)
+
+select * from session_events

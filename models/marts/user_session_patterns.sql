@@ -1,0 +1,56 @@
+{#-
+    One row per user and source: the tracking spec's pattern over the user's latest sessions
+    (var `pattern_session_window`, default 20).
+-#}
+with
+
+sessions as (
+    select * from {{ ref('user_sessions') }}
+),
+
+recent_sessions as (
+    select
+        *,
+        row_number() over (
+            partition by source, user_id
+            order by start_time desc, session_number desc
+        ) as recency_rank
+    from sessions
+),
+
+per_user as (
+    select
+        source,
+        user_id,
+        count(*) as sessions_considered,
+        sum(coalesce(duration_seconds, 0)) as total_duration,
+        sum(action_count) as total_actions,
+        max(coalesce(error_count, 0)) filter (where recency_rank = 1) as latest_session_error_count
+    from recent_sessions
+    where recency_rank <= {{ var('pattern_session_window') }}
+    group by source, user_id
+),
+
+classified as (
+    select
+        source,
+        user_id,
+        sessions_considered,
+        {{ ratio_half_up('total_duration', 'sessions_considered') }} as avg_duration_seconds,
+        {{ ratio_half_up('total_actions', 'sessions_considered') }} as avg_action_count,
+        latest_session_error_count,
+        case
+            when
+                total_duration > {{ var('power_user_min_avg_duration_seconds') }} * sessions_considered
+                and total_actions > {{ var('power_user_min_avg_actions') }} * sessions_considered
+                then 'power_user'
+            when total_duration < {{ var('quick_checker_max_avg_duration_seconds') }} * sessions_considered
+                then 'quick_checker'
+            when latest_session_error_count > {{ var('struggling_user_min_errors') }}
+                then 'struggling_user'
+            else 'regular_user'
+        end as pattern
+    from per_user
+)
+
+select * from classified

@@ -1,0 +1,71 @@
+{#-
+    Every line of the product tracking files, parsed, with the reason it cannot be used (if any).
+-#}
+with
+
+records as (
+    {{ json_file_records(source('app', 'event_files')) }}
+),
+
+parsed as (
+    select
+        file_name,
+        line_number,
+        raw_line,
+        is_blank,
+        try_cast(raw_line as json) as payload
+    from records
+),
+
+fields as (
+    select
+        file_name,
+        line_number,
+        raw_line,
+        is_blank,
+        payload,
+        json_type(payload) as payload_type,
+        {{ json_text_field('payload', 'event_id') }} as event_id,
+        {{ json_text_field('payload', 'event_type') }} as event_type,
+        {{ json_text_field('payload', 'user_id') }} as user_id,
+        try_cast(json_extract_string(payload, '$.timestamp') as timestamptz) as event_time,
+        {{ json_text_field('payload', 'page') }} as page,
+        {{ json_text_field('payload', 'referrer') }} as referrer,
+        {{ json_text_field('payload', 'campaign') }} as campaign,
+        json_extract_string(payload, '$.device.type') as device_type,
+        json_extract_string(payload, '$.device.browser') as browser,
+        json_extract_string(payload, '$.device.os') as os,
+        json_extract_string(payload, '$.device.screen_size') as screen_size,
+        {{ json_text_field('payload', 'action') }} as action,
+        {{ json_text_field('payload', 'reason') }} as reason,
+        {{ json_text_field('payload', 'workflow_id') }} as workflow_id,
+        json_extract(payload, '$.details') as details
+    from parsed
+),
+
+validated as (
+    select
+        * exclude (payload, payload_type),
+        case
+            when is_blank then null
+            when payload is null then 'invalid_json'
+            when payload_type <> 'OBJECT' then 'not_a_json_object'
+            else coalesce(
+                {{ json_field_problem('payload', 'event_id') }},
+                {{ json_field_problem('payload', 'event_type') }},
+                case
+                    when event_type not in (
+                        {%- for event_type in sessions.app_event_types() %}
+                        '{{ event_type }}'{{ ',' if not loop.last }}
+                        {%- endfor %}
+                    ) then 'unknown_event_type'
+                end,
+                {{ json_field_problem('payload', 'user_id') }},
+                {{ json_field_problem('payload', 'timestamp') }},
+                case when event_time is null then 'invalid_timestamp' end
+            )
+        end as rejection_reason
+    from fields
+)
+
+select * from validated

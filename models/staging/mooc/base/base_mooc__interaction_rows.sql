@@ -1,0 +1,45 @@
+{#-
+    Every row of the MOOC Parquet files, typed, with the reason it cannot be used (if any).
+    line_number is the 1-based row index within its file.
+-#}
+with
+
+source_rows as (
+    select
+        filename as file_name,
+        file_row_number + 1 as line_number,
+        -- The row as read, as JSON text (without the lineage columns added by the reader).
+        to_json(struct_pack(*columns(* exclude (filename, file_row_number)))) as raw_line,
+        cast(interactions.user_id as varchar) as user_id,
+        cast(interactions.item_id as varchar) as item_id,
+        try_cast(interactions.ts_epoch as bigint) as ts_epoch,
+        try_cast(interactions.watch_percentage as double) as watch_percentage,
+        try_cast(interactions.rating as double) as rating
+    from read_parquet(
+        {{ source('mooc', 'interaction_files') }},
+        filename = true,
+        file_row_number = true,
+        union_by_name = true
+    ) as interactions
+),
+
+validated as (
+    select
+        file_name,
+        line_number,
+        cast(raw_line as varchar) as raw_line,
+        false as is_blank,
+        nullif(trim(user_id), '') as user_id,
+        nullif(trim(item_id), '') as item_id,
+        ts_epoch,
+        to_timestamp(ts_epoch) as event_time,
+        watch_percentage,
+        rating,
+        case
+            when nullif(trim(user_id), '') is null then 'missing_user_id'
+            when ts_epoch is null then 'missing_timestamp'
+        end as rejection_reason
+    from source_rows
+)
+
+select * from validated
