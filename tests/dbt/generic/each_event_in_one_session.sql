@@ -1,7 +1,9 @@
 {#-
     Every event of `model` (one row per event) belongs to exactly one session of `sessions_model`:
-    its session exists, has the same partition key (e.g. source and user), spans the event's time,
-    and no other session of that partition spans it. Fails with one row per offending event.
+    its session exists, has the same partition key (e.g. source and user) and spans the event's
+    time, and no other session of that partition has the event's time strictly inside it (two
+    sessions may share an end point: an explicit end and a new event at the same instant).
+    Fails with one row per offending event.
 -#}
 {% test each_event_in_one_session(
     model,
@@ -51,17 +53,18 @@ covering_sessions as (
         events.session_id,
         events.checked_event_time,
         events.matched_session_id,
-        count(sessions.session_id) as covering_session_count
+        count(sessions.session_id) as other_covering_sessions
     from own_session as events
     left join sessions
         on
-            events.checked_event_time
-            between sessions.{{ session_start_column }} and sessions.{{ session_end_column }}
+            events.checked_event_time > sessions.{{ session_start_column }}
+            and events.checked_event_time < sessions.{{ session_end_column }}
+            and events.session_id <> sessions.session_id
             {{ same_partition }}
     group by events.session_id, events.checked_event_time, events.matched_session_id, events.event_id
 )
 
 select * from covering_sessions
-where matched_session_id is null or covering_session_count <> 1
+where matched_session_id is null or other_covering_sessions > 0
 
 {% endtest %}
