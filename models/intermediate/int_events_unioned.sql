@@ -99,7 +99,7 @@ app_events as (
             'screen_size': 'screen_size',
             'workflow_id': 'workflow_id',
             'session_end_reason': 'reason',
-            'properties': "json_object('action', action, 'details', details)",
+            'properties': "json_object('action', action_name, 'details', details)",
             'file_name': 'file_name',
             'line_number': 'line_number',
         }) }}

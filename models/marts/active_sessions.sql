@@ -2,6 +2,9 @@
     Sessions still open at the var `as_of` (default: the latest event time in the data): the last
     event is within the source's inactivity gap of that moment and is not a session_end.
 -#}
+{%- set as_of_expression = "max(end_time)" if var('as_of') is none
+    else "cast('" ~ var('as_of') ~ "' as timestamp with time zone)" %}
+
 with
 
 sessions as (
@@ -9,12 +12,7 @@ sessions as (
 ),
 
 reference_time as (
-    select
-        {%- if var('as_of') is none %}
-        max(end_time) as as_of
-        {%- else %}
-        cast('{{ var("as_of") }}' as timestamp with time zone) as as_of
-        {%- endif %}
+    select {{ as_of_expression }} as as_of
     from sessions
 ),
 
@@ -37,7 +35,9 @@ active as (
         end_time,
         event_count,
         as_of,
-        {{ dbt.datediff('end_time', 'as_of', 'microsecond') }} / 1000000.0 as seconds_since_last_event
+        (
+            {{ epoch_microseconds('as_of') }} - {{ epoch_microseconds('end_time') }}
+        ) / 1000000.0 as seconds_since_last_event
     from with_gap
     where
         not is_closed_by_session_end

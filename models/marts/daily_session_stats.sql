@@ -19,8 +19,9 @@ daily as (
         count(distinct user_id) as unique_users,
         {{ ratio_half_up('sum(duration_seconds)', 'count(*)') }} as avg_duration_seconds,
         {{ ratio_half_up('count(*) filter (where is_bounce)', 'count(*)', 100) }} as bounce_rate,
-        case when source = 'app'
-            then {{ ratio_half_up('count(*) filter (where error_count > 0)', 'count(*)', 100) }}
+        case
+            when source = 'app'
+                then {{ ratio_half_up('count(*) filter (where error_count > 0)', 'count(*)', 100) }}
         end as error_rate
     from sessions
     group by session_date, source

@@ -15,41 +15,47 @@ events_ranked as (
             partition by session_id
             order by event_time desc, event_sort_rank desc, event_id desc
         ) as position_from_end,
-        case when page is not null
-            then row_number() over (
-                partition by session_id, page is not null
-                order by event_time, event_sort_rank, event_id
-            )
+        case
+            when page is not null
+                then row_number() over (
+                    partition by session_id, page is not null
+                    order by event_time, event_sort_rank, event_id
+                )
         end as page_position,
-        case when page is not null
-            then row_number() over (
-                partition by session_id, page is not null
-                order by event_time desc, event_sort_rank desc, event_id desc
-            )
+        case
+            when page is not null
+                then row_number() over (
+                    partition by session_id, page is not null
+                    order by event_time desc, event_sort_rank desc, event_id desc
+                )
         end as page_position_from_end,
-        case when has_device
-            then row_number() over (
-                partition by session_id, has_device
-                order by event_time, event_sort_rank, event_id
-            )
+        case
+            when has_device
+                then row_number() over (
+                    partition by session_id, has_device
+                    order by event_time, event_sort_rank, event_id
+                )
         end as device_position,
-        case when referrer is not null
-            then row_number() over (
-                partition by session_id, referrer is not null
-                order by event_time, event_sort_rank, event_id
-            )
+        case
+            when referrer is not null
+                then row_number() over (
+                    partition by session_id, referrer is not null
+                    order by event_time, event_sort_rank, event_id
+                )
         end as referrer_position,
-        case when campaign is not null
-            then row_number() over (
-                partition by session_id, campaign is not null
-                order by event_time, event_sort_rank, event_id
-            )
+        case
+            when campaign is not null
+                then row_number() over (
+                    partition by session_id, campaign is not null
+                    order by event_time, event_sort_rank, event_id
+                )
         end as campaign_position,
-        case when event_category <> 'heartbeat'
-            then row_number() over (
-                partition by session_id, event_category <> 'heartbeat'
-                order by event_time desc, event_sort_rank desc, event_id desc
-            )
+        case
+            when event_category <> 'heartbeat'
+                then row_number() over (
+                    partition by session_id, event_category <> 'heartbeat'
+                    order by event_time desc, event_sort_rank desc, event_id desc
+                )
         end as non_heartbeat_position_from_end
     from (
         select
@@ -97,7 +103,8 @@ sessions_described as (
         start_time,
         end_time,
         cast(
-            floor({{ dbt.datediff('start_time', 'end_time', 'microsecond') }} / 1000000) as integer
+            ({{ epoch_microseconds('end_time') }} - {{ epoch_microseconds('start_time') }}) // 1000000
+            as integer
         ) as duration_seconds,
         event_count,
         action_count,

@@ -32,7 +32,7 @@ deduplicated as (
         browser,
         os,
         screen_size,
-        action,
+        action_name,
         reason,
         workflow_id,
         details,

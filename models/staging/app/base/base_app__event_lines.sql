@@ -36,7 +36,7 @@ fields as (
         json_extract_string(payload, '$.device.browser') as browser,
         json_extract_string(payload, '$.device.os') as os,
         json_extract_string(payload, '$.device.screen_size') as screen_size,
-        {{ json_text_field('payload', 'action') }} as action,
+        {{ json_text_field('payload', 'action') }} as action_name,
         {{ json_text_field('payload', 'reason') }} as reason,
         {{ json_text_field('payload', 'workflow_id') }} as workflow_id,
         json_extract(payload, '$.details') as details

@@ -6,10 +6,10 @@ with
 
 source_rows as (
     select
-        filename as file_name,
-        file_row_number + 1 as line_number,
+        interactions.filename as file_name,
+        interactions.file_row_number + 1 as line_number,
         -- The row as read, as JSON text (without the lineage columns added by the reader).
-        to_json(struct_pack(*columns(* exclude (filename, file_row_number)))) as raw_line,
+        to_json(struct_pack(*columns(* exclude (filename, file_row_number)))) as raw_line, -- noqa: RF03
         cast(interactions.user_id as varchar) as user_id,
         cast(interactions.item_id as varchar) as item_id,
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
