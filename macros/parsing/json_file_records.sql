@@ -1,6 +1,6 @@
 {#-
-    One row per JSON record of every file matched by `path_expression` (a quoted path or glob):
-    file_name, line_number, raw_line, is_blank.
+    One row per JSON record of every file in `files` (a list of paths; see files_to_load):
+    file_name, line_number, raw_line, is_blank. No rows when the list is empty.
 
     Each file is read as a JSON array when its first character (after a byte-order mark and white
     space) is '[', and as JSON lines otherwise, so every JSON source accepts both forms.
@@ -10,26 +10,40 @@
         is not valid JSON as a whole yields one record (line_number 0, the file's start as
         raw_line) that the caller quarantines as invalid JSON.
 -#}
-{% macro json_file_records(path_expression) -%}
-    {{ return(adapter.dispatch('json_file_records', 'sessions')(path_expression)) }}
+{% macro json_file_records(files) -%}
+    {{ return(adapter.dispatch('json_file_records', 'sessions')(files)) }}
 {%- endmacro %}
 
-{% macro default__json_file_records(path_expression) -%}
+{% macro default__json_file_records(files) -%}
     {{ exceptions.raise_compiler_error(
         "json_file_records is not implemented for the '" ~ adapter.type() ~ "' adapter"
     ) }}
 {%- endmacro %}
 
-{% macro duckdb__json_file_records(path_expression) -%}
+{% macro duckdb__json_file_records(files) -%}
     {%- set whitespace = "' ' || chr(9) || chr(10) || chr(13)" -%}
     with
+
+    file_contents as (
+        {%- if files | length > 0 %}
+        select
+            filename,
+            content
+        from read_text({{ sessions.sql_string_list(files) }})
+        {%- else %}
+        select
+            cast(null as varchar) as filename,
+            cast(null as varchar) as content
+        where false
+        {%- endif %}
+    ),
 
     files as (
         select
             filename as file_name,
             ltrim(content, chr(65279)) as content,
             starts_with(ltrim(ltrim(content, chr(65279)), {{ whitespace }}), '[') as is_array
-        from read_text({{ path_expression }})
+        from file_contents
     ),
 
     line_pieces as (

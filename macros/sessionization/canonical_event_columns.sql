@@ -25,5 +25,6 @@
         ('properties', 'json'),
         ('file_name', dbt.type_string()),
         ('line_number', dbt.type_bigint()),
+        ('_loaded_at', 'timestamp with time zone'),
     ]) }}
 {%- endmacro %}

@@ -9,6 +9,7 @@
       session_id                   a hash of the partition key, the session's first event time and
                                    first event id: stable when unrelated data is added
       session_first_event_time     event time of the session's first event
+      session_first_event_id       event id of the session's first event
 
     A new session starts at a partition's first event, when the gap to the previous event is
     greater than `inactivity_seconds` (an equal gap stays in the session), where
@@ -112,7 +113,7 @@ events_with_session_start as (
 
 events_sessionized as (
     select
-        * exclude (previous_event_ends_session, session_first_event_id),
+        * exclude (previous_event_ends_session),
         {{ sessions.surrogate_key(
             partition_by + [sessions.epoch_microseconds('session_first_event_time'), 'session_first_event_id']
         ) }} as session_id

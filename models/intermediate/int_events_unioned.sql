@@ -1,8 +1,11 @@
 {#-
     The canonical event stream: one row per unique event of every enabled source, projected onto
-    the same columns (see the canonical_event_columns macro), with the event's category and the
-    user it is attributed to after identity stitching.
+    the same columns (see the canonical_event_columns macro), with the event's category. user_id
+    is the identity the event was sent with (null for anonymous Segment events): identity
+    stitching is applied when sessions are computed. Incremental: appends each source's events
+    loaded since that source's last appended load.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {%- set enabled_sources = sessions.enabled_sources() -%}
 
 with
@@ -24,22 +27,20 @@ chat_events as (
             'channel_id': 'channel_id',
             'file_name': 'file_name',
             'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_chat__messages') }}
+    where {{ pending_rows_filter('_loaded_at', "source = 'chat'") }}
 ),
 {% endif %}
 
 {% if 'segment' in enabled_sources %}
-segment_identities as (
-    select * from {{ ref('int_anonymous_ids_stitched') }}
-),
-
 segment_events as (
     select
         {{ canonical_event_select({
             'source': "'segment'",
             'event_id': 'events.event_id',
-            'user_id': 'coalesce(events.user_id, segment_identities.stitched_user_id, events.anonymous_id)',
+            'user_id': 'events.user_id',
             'anonymous_id': 'events.anonymous_id',
             'event_time': 'events.event_time',
             'event_name': 'events.event_name',
@@ -54,10 +55,10 @@ segment_events as (
             'properties': 'events.properties',
             'file_name': 'events.file_name',
             'line_number': 'events.line_number',
+            '_loaded_at': 'events._loaded_at',
         }) }}
     from {{ ref('stg_segment__events') }} as events
-    left join segment_identities
-        on events.anonymous_id = segment_identities.anonymous_id
+    where {{ pending_rows_filter('events._loaded_at', "source = 'segment'") }}
 ),
 {% endif %}
 
@@ -75,8 +76,10 @@ mooc_events as (
             'properties': "json_object('watch_percentage', watch_percentage, 'rating', rating)",
             'file_name': 'file_name',
             'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_mooc__interactions') }}
+    where {{ pending_rows_filter('_loaded_at', "source = 'mooc'") }}
 ),
 {% endif %}
 
@@ -102,8 +105,10 @@ app_events as (
             'properties': "json_object('action', action_name, 'details', details)",
             'file_name': 'file_name',
             'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_app__events') }}
+    where {{ pending_rows_filter('_loaded_at', "source = 'app'") }}
 ),
 {% endif %}
 

@@ -1,12 +1,21 @@
 {#-
     One row per workflow started in a session and not completed in that same session (product
     tracking source).
+    Incremental: the users affected since the last run are deleted and rebuilt.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users() }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
-    where workflow_id is not null
+    where workflow_id is not null and {{ affected_users_condition() }}
 ),
 
 workflows as (

@@ -1,12 +1,21 @@
 {#-
     One row per chat session. The top channel is the one with the most messages; ties go to the
     channel whose first message in the session came first, then to the lowest channel_id as text.
+    Incremental: the users affected since the last run are deleted and rebuilt.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users(\"'chat'\") }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 chat_events as (
     select * from {{ ref('int_events_sessionized') }}
-    where source = 'chat'
+    where source = 'chat' and {{ affected_users_condition() }}
 ),
 
 sessions as (

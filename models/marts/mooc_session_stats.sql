@@ -1,8 +1,19 @@
-{#- One row per MOOC session: how much was watched and how it was rated. -#}
+{#- One row per MOOC session: how much was watched and how it was rated. 
+    Incremental: the users affected since the last run are deleted and rebuilt.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users(\"'mooc'\") }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 interactions as (
     select * from {{ ref('mooc_interaction_sessions') }}
+    where {{ affected_users_condition("'mooc'") }}
 ),
 
 per_session as (

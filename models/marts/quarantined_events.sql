@@ -1,8 +1,9 @@
 {#-
     Every input record that could not be used, with where it came from and why: nothing is
     dropped silently. One row per rejected line (JSON lines), array element (JSON arrays) or row
-    (Parquet).
+    (Parquet). Incremental: appends each source's records loaded since its last appended load.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {%- set base_models = {
     'chat': 'base_chat__message_lines',
     'segment': 'base_segment__event_records',
@@ -19,9 +20,12 @@ with
         file_name,
         line_number,
         raw_line,
-        rejection_reason
+        rejection_reason,
+        _loaded_at
     from {{ ref(base_models[source_name]) }}
-    where rejection_reason is not null
+    where
+        rejection_reason is not null
+        and {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}
 ),
 {% endfor %}
 

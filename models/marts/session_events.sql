@@ -1,8 +1,19 @@
-{#- One row per event, with its session and the time since the previous event of the session. -#}
+{#- One row per event, with its session and the time since the previous event of the session. 
+    Incremental: the users affected since the last run are deleted and rebuilt.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users() }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
+    where {{ affected_users_condition() }}
 ),
 
 session_events as (

@@ -1,11 +1,21 @@
 {#-
     One row per user and source: the tracking spec's pattern over the user's latest sessions
     (var `pattern_session_window`, default 20).
+    Incremental: the users affected since the last run are deleted and rebuilt.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users() }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 sessions as (
     select * from {{ ref('user_sessions') }}
+    where {{ affected_users_condition() }}
 ),
 
 recent_sessions as (

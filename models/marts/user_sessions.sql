@@ -1,11 +1,21 @@
 {#-
     One row per session of every source, with the session tracking spec's attributes. Attributes
     that a source has no data for are null (see the column docs).
+    Incremental: the users affected since the last run are deleted and rebuilt.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_affected_users() }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_session_recompute_ranges') }}
+
 with
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
+    where {{ affected_users_condition() }}
 ),
 
 events_ranked as (

@@ -1,12 +1,15 @@
 {#-
-    One row per unique product tracking event: copies of an event_id count once (the copy read
-    first, by file name and line, is kept).
+    One row per unique product tracking event: copies of an event_id count once (the copy loaded
+    first is kept; within one load, the first by file name and line). Incremental: appends the
+    lines loaded since the last run whose event_id is new.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with
 
-valid_lines as (
+pending_lines as (
     select * from {{ ref('base_app__event_lines') }}
-    where not is_blank and rejection_reason is null
+    where not is_blank and rejection_reason is null and {{ pending_rows_filter() }}
 ),
 
 numbered as (
@@ -16,7 +19,7 @@ numbered as (
             partition by event_id
             order by file_name, line_number
         ) as copy_number
-    from valid_lines
+    from pending_lines
 ),
 
 deduplicated as (
@@ -37,9 +40,14 @@ deduplicated as (
         workflow_id,
         details,
         file_name,
-        line_number
+        line_number,
+        _loaded_at
     from numbered
-    where copy_number = 1
+    where
+        copy_number = 1
+        {%- if is_incremental() %}
+        and event_id not in (select loaded.event_id from {{ this }} as loaded)
+        {%- endif %}
 )
 
 select * from deduplicated

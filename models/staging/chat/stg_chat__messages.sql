@@ -1,40 +1,44 @@
 {#-
     One row per valid chat event. Chat lines carry no id and two equal lines are two messages, so
     the event id is a hash of the event's content plus its occurrence number among equal events:
-    stable whatever the file order, distinct for repeated lines.
+    stable whatever the file order, distinct for repeated lines. Incremental: appends the lines
+    loaded since the last run.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with
 
-valid_lines as (
+pending_lines as (
     select * from {{ ref('base_chat__message_lines') }}
-    where not is_blank and rejection_reason is null
+    where not is_blank and rejection_reason is null and {{ pending_rows_filter() }}
+),
+
+keyed as (
+    select
+        *,
+        {{ surrogate_key(['user_id', 'channel_id', 'event_name', epoch_microseconds('event_time')]) }}
+            as content_key
+    from pending_lines
 ),
 
 numbered as (
     select
         *,
-        row_number() over (
-            partition by user_id, channel_id, event_name, event_time
-            order by file_name, line_number
-        ) as occurrence_number
-    from valid_lines
+        {{ occurrence_number('keyed') }} as occurrence_number
+    from keyed
 ),
 
 renamed as (
     select
-        {{ surrogate_key([
-            'user_id',
-            'channel_id',
-            'event_name',
-            epoch_microseconds('event_time'),
-            'occurrence_number',
-        ]) }} as event_id,
+        {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
         user_id,
         channel_id,
         event_name,
         event_time,
+        content_key,
         file_name,
-        line_number
+        line_number,
+        _loaded_at
     from numbered
 )
 

@@ -1,13 +1,16 @@
 {#-
-    One row per unique Segment event. Copies of a messageId count once (the copy read first, by
-    file name and position, is kept). Events without a messageId get a content hash as id, with
-    an occurrence number so that identical copies stay distinct events.
+    One row per unique Segment event. Copies of a messageId count once (the copy loaded first is
+    kept; within one load, the first by file name and position). Events without a messageId get a
+    content hash as id, with an occurrence number so that identical copies stay distinct events.
+    Incremental: appends the records loaded since the last run whose messageId is new.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with
 
-valid_records as (
+pending_records as (
     select * from {{ ref('base_segment__event_records') }}
-    where not is_blank and rejection_reason is null
+    where not is_blank and rejection_reason is null and {{ pending_rows_filter() }}
 ),
 
 keyed as (
@@ -23,25 +26,51 @@ keyed as (
             'properties',
             'context',
         ]) }} as content_key
-    from valid_records
+    from pending_records
 ),
 
-numbered as (
+with_message_id as (
     select
         *,
         row_number() over (
-            partition by coalesce(message_id, content_key)
+            partition by message_id
             order by file_name, line_number
         ) as copy_number
     from keyed
+    where message_id is not null
 ),
 
-deduplicated as (
+without_message_id as (
     select
-        coalesce(
-            message_id,
-            {{ surrogate_key(['content_key', 'copy_number']) }}
-        ) as event_id,
+        *,
+        {{ occurrence_number('keyed', 'earlier.message_id is null') }} as occurrence_number
+    from keyed
+    where message_id is null
+),
+
+identified as (
+    select
+        message_id as event_id,
+        *
+    from with_message_id
+    where
+        copy_number = 1
+        {%- if is_incremental() %}
+        and message_id not in (
+            select loaded.message_id from {{ this }} as loaded
+            where loaded.message_id is not null
+        )
+        {%- endif %}
+    union all by name
+    select
+        {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
+        *
+    from without_message_id
+),
+
+renamed as (
+    select
+        event_id,
         message_id,
         event_type,
         coalesce(track_event, page_name, event_type) as event_name,
@@ -57,10 +86,11 @@ deduplicated as (
         screen_size,
         properties,
         context,
+        content_key,
         file_name,
-        line_number
-    from numbered
-    where message_id is null or copy_number = 1
+        line_number,
+        _loaded_at
+    from identified
 )
 
-select * from deduplicated
+select * from renamed

@@ -1,10 +1,14 @@
 {#-
     Every line of the product tracking files, parsed, with the reason it cannot be used (if any).
+    Incremental: each run reads only the files not loaded before.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set files = files_to_load(source('app', 'event_files'), 'app_events_path') %}
+
 with
 
 records as (
-    {{ json_file_records(source('app', 'event_files')) }}
+    {{ json_file_records(files) }}
 ),
 
 parsed as (
@@ -46,6 +50,7 @@ fields as (
 validated as (
     select
         * exclude (payload, payload_type),
+        {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
             when payload is null then 'invalid_json'

@@ -1,11 +1,15 @@
 {#-
     Every line of the chat files, parsed, with the reason it cannot be used (if any).
     Valid lines continue to stg_chat__messages; the others go to quarantined_events.
+    Incremental: each run reads only the files not loaded before.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set files = files_to_load(source('chat', 'message_files'), 'chat_events_path') %}
+
 with
 
 records as (
-    {{ json_file_records(source('chat', 'message_files')) }}
+    {{ json_file_records(files) }}
 ),
 
 parsed as (
@@ -44,6 +48,7 @@ validated as (
         channel_id,
         event_name,
         event_time,
+        {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
             when payload is null then 'invalid_json'

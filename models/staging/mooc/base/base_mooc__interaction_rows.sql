@@ -1,7 +1,11 @@
 {#-
     Every row of the MOOC Parquet files, typed, with the reason it cannot be used (if any).
     line_number is the 1-based row index within its file.
+    Incremental: each run reads only the files not loaded before.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set files = files_to_load(source('mooc', 'interaction_files'), 'mooc_interactions_path') %}
+
 with
 
 source_rows as (
@@ -15,12 +19,26 @@ source_rows as (
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
         try_cast(interactions.watch_percentage as double) as watch_percentage,
         try_cast(interactions.rating as double) as rating
+    {%- if files | length > 0 %}
     from read_parquet(
-        {{ source('mooc', 'interaction_files') }},
+        {{ sql_string_list(files) }},
         filename = true,
         file_row_number = true,
         union_by_name = true
     ) as interactions
+    {%- else %}
+    from (
+        select
+            cast(null as varchar) as filename,
+            cast(null as bigint) as file_row_number,
+            cast(null as varchar) as user_id,
+            cast(null as varchar) as item_id,
+            cast(null as bigint) as ts_epoch,
+            cast(null as double) as watch_percentage,
+            cast(null as double) as rating
+        where false
+    ) as interactions
+    {%- endif %}
 ),
 
 validated as (
@@ -35,6 +53,7 @@ validated as (
         to_timestamp(ts_epoch) as event_time,
         watch_percentage,
         rating,
+        {{ load_timestamp() }} as _loaded_at,
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'

@@ -1,11 +1,15 @@
 {#-
     Every record of the Segment files (array element or line), parsed, with the reason it cannot
     be used (if any). Valid records continue to stg_segment__events; the others are quarantined.
+    Incremental: each run reads only the files not loaded before.
 -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set files = files_to_load(source('segment', 'event_files'), 'segment_events_path') %}
+
 with
 
 records as (
-    {{ json_file_records(source('segment', 'event_files')) }}
+    {{ json_file_records(files) }}
 ),
 
 parsed as (
@@ -58,6 +62,7 @@ fields as (
 validated as (
     select
         * exclude (payload, payload_type, user_id_type, anonymous_id_type),
+        {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
             when payload is null then 'invalid_json'

@@ -1,0 +1,17 @@
+{#-
+    The canonical events with identity stitching applied: user_id becomes the event's own user,
+    else the user its anonymousId was last seen with, else the anonymousId; source_user_id keeps
+    the identity the event was sent with. `where` filters the events (before stitching).
+-#}
+{% macro stitched_events(where='true') -%}
+    select
+        events.* exclude (user_id),
+        events.user_id as source_user_id,
+        coalesce(events.user_id, identities.stitched_user_id, events.anonymous_id) as user_id
+    from {{ ref('int_events_unioned') }} as events
+    left join {{ ref('int_anonymous_ids_stitched') }} as identities
+        on
+            events.source = 'segment'
+            and events.anonymous_id = identities.anonymous_id
+    where {{ where }}
+{%- endmacro %}
