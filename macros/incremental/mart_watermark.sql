@@ -5,11 +5,11 @@
     half way is caught up by the next one.
 -#}
 {% macro watermarks_relation() -%}
-    {{ target.database }}.intermediate.incremental_watermarks
+    {{ api.Relation.create(database=target.database, schema='intermediate', identifier='incremental_watermarks') }}
 {%- endmacro %}
 
 {% macro create_watermarks_table() -%}
-    create schema if not exists {{ target.database }}.intermediate;
+    create schema if not exists {{ adapter.quote(target.database) }}.intermediate;
     create table if not exists {{ sessions.watermarks_relation() }} (
         model_name varchar primary key,
         applied_through timestamp with time zone not null

@@ -23,9 +23,15 @@ per_session as (
         session_number,
         count(*) as interaction_count,
         count(distinct item_id) as distinct_items,
-        cast(round(avg(watch_percentage), 2) as decimal(18, 2)) as avg_watch_percentage,
+        -- Summed as decimals: the result cannot depend on the order rows are added in.
+        cast(
+            round(sum(cast(watch_percentage as decimal(18, 6))) / count(watch_percentage), 2)
+            as decimal(18, 2)
+        ) as avg_watch_percentage,
         count(rating) as rated_interactions,
-        cast(round(avg(rating), 2) as decimal(18, 2)) as avg_rating
+        cast(
+            round(sum(cast(rating as decimal(18, 6))) / count(rating), 2) as decimal(18, 2)
+        ) as avg_rating
     from interactions
     group by session_id, user_id, session_number
 )
