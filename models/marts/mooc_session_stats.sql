@@ -1,4 +1,5 @@
-{#- One row per MOOC session: how much was watched and how it was rated. 
+{#-
+    One row per MOOC session: how much was watched and how it was rated.
     Incremental: the users affected since the last run are deleted and rebuilt.
 -#}
 {{ config(
@@ -23,15 +24,17 @@ per_session as (
         session_number,
         count(*) as interaction_count,
         count(distinct item_id) as distinct_items,
-        -- Summed as decimals: the result cannot depend on the order rows are added in.
-        cast(
-            round(sum(cast(watch_percentage as decimal(18, 6))) / count(watch_percentage), 2)
-            as decimal(18, 2)
-        ) as avg_watch_percentage,
+        -- Means of exact micro-units: rounding is half away from zero on the exact value, and
+        -- the result cannot depend on the order rows are added in.
+        {{ ratio_half_up(
+            'sum(cast(round(watch_percentage * 1000000) as hugeint))',
+            'count(watch_percentage) * 1000000',
+        ) }} as avg_watch_percentage,
         count(rating) as rated_interactions,
-        cast(
-            round(sum(cast(rating as decimal(18, 6))) / count(rating), 2) as decimal(18, 2)
-        ) as avg_rating
+        {{ ratio_half_up(
+            'sum(cast(round(rating * 1000000) as hugeint))',
+            'count(rating) * 1000000',
+        ) }} as avg_rating
     from interactions
     group by session_id, user_id, session_number
 )

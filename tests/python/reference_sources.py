@@ -90,7 +90,9 @@ class Event:
 
     @property
     def has_device(self) -> bool:
-        return any(v is not None for v in (self.device_type, self.browser, self.os, self.screen_size))
+        return any(
+            v is not None for v in (self.device_type, self.browser, self.os, self.screen_size)
+        )
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,9 @@ def _segment_event(record: Mapping[str, Any], user_id: str, read_order: int) -> 
         event_time=parse_timestamp(record["timestamp"]),
         event_name=_first_present(record.get("event"), record.get("name"), record["type"]),
         event_category=SEGMENT_CATEGORIES[record["type"]],
-        page=_first_present(_dig(record, "properties", "path"), _dig(record, "context", "page", "path")),
+        page=_first_present(
+            _dig(record, "properties", "path"), _dig(record, "context", "page", "path")
+        ),
         referrer=_first_present(
             _dig(record, "properties", "referrer"), _dig(record, "context", "page", "referrer")
         ),
@@ -522,7 +526,9 @@ def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
     for session in sessions:
         previous: Event | None = None
         for number, event in enumerate(session.events, start=1):
-            since = None if previous is None else seconds_between(previous.event_time, event.event_time)
+            since = (
+                None if previous is None else seconds_between(previous.event_time, event.event_time)
+            )
             rows.append(
                 SessionEvent(
                     session.source,
@@ -700,9 +706,7 @@ def abandoned_workflows(sessions: Sequence[Session]) -> list[AbandonedWorkflow]:
     """Started (non-null id) and never completed with the same id in the same session."""
     result = []
     for session in sessions:
-        completed = {
-            e.workflow_id for e in session.events if e.event_name == "workflow_completed"
-        }
+        completed = {e.workflow_id for e in session.events if e.event_name == "workflow_completed"}
         first_start: dict[str, datetime] = {}
         for event in session.events:
             if event.event_name != "workflow_started" or event.workflow_id is None:

@@ -11,6 +11,9 @@ from conftest import DbtProject
 from generators import random_chat_events, write_chat_files
 from reference import ChatSession, chat_sessions
 
+# Only the chat source: the bundled samples of the other sources are not part of these tests.
+CHAT_ONLY = {"segment_enabled": False, "mooc_enabled": False, "app_enabled": False}
+
 SESSION_COLUMNS = (
     "user_id, session_number, session_start, session_end, total_messages, event_count, "
     "top_channel_id, top_channel_messages"
@@ -41,6 +44,7 @@ def test_chat_sessions_match_reference_row_for_row(dbt_project: DbtProject, tmp_
 
     dbt_project.build(
         {
+            **CHAT_ONLY,
             "chat_events_path": str(tmp_path / "chat" / "*.jsonl"),
             "export_dir": str(tmp_path / "exports"),
         }
@@ -78,6 +82,7 @@ def test_session_ids_are_stable_when_unrelated_data_is_added(
     events = random_chat_events(rng, users=30, events_per_user=15)
     write_chat_files(events, tmp_path / "chat", rng, files=1)
     variables = {
+        **CHAT_ONLY,
         "chat_events_path": str(tmp_path / "chat" / "*.jsonl"),
         "export_dir": str(tmp_path / "exports"),
     }
@@ -102,12 +107,11 @@ def test_gap_var_changes_the_sessions(dbt_project: DbtProject, tmp_path: Path) -
     write_chat_files(events, tmp_path / "chat", rng)
     dbt_project.build(
         {
+            **CHAT_ONLY,
             "chat_events_path": str(tmp_path / "chat" / "*.jsonl"),
             "export_dir": str(tmp_path / "exports"),
             "chat_inactivity_seconds": 120,
         },
-        "--select",
-        "+chat_sessions",
     )
     actual = dbt_project.query(
         f"select {SESSION_COLUMNS} from chat_sessions order by user_id, session_number"

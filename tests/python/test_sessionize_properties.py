@@ -67,7 +67,8 @@ def test_session_numbers_match_reference(
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(
             "create table events_input (source varchar, event_id varchar, user_id varchar,"
-            " event_time timestamptz, is_message boolean default true)"
+            " event_time timestamptz, event_type varchar default 'send_message',"
+            " event_sort_rank integer default 1, is_message boolean default true)"
         )
         # Insert in reverse order: the result must not depend on input order.
         connection.executemany(
