@@ -1,0 +1,66 @@
+{#-
+    The manifest of input files (grain: one row per source and file): when each file was loaded,
+    its size and modification time then, and what it held. Incremental: each run appends the
+    files it loaded. The landing folders are expected to only grow; the data test
+    `loaded_files_unchanged` warns when a loaded file was rewritten since.
+-#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set base_models = {
+    'chat': 'base_chat__message_lines',
+    'segment': 'base_segment__event_records',
+    'mooc': 'base_mooc__interaction_rows',
+    'app': 'base_app__event_lines',
+} %}
+
+with
+
+loaded_records as (
+    {%- for source_name in enabled_sources() %}
+    select
+        '{{ source_name }}' as source,
+        file_name,
+        is_blank,
+        rejection_reason,
+        _loaded_at
+    from {{ ref(base_models[source_name]) }}
+    where {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+files as (
+    select
+        source,
+        file_name,
+        min(_loaded_at) as _loaded_at,
+        count(*) as records_read,
+        count(*) filter (where is_blank) as blank_records,
+        count(*) filter (where rejection_reason is not null) as records_quarantined
+    from loaded_records
+    group by source, file_name
+),
+
+file_metadata as (
+    {{ source_file_metadata() }}
+),
+
+manifest as (
+    select
+        files.source,
+        files.file_name,
+        file_metadata.file_size,
+        file_metadata.file_modified_at,
+        files.records_read,
+        files.blank_records,
+        files.records_quarantined,
+        files._loaded_at
+    from files
+    left join file_metadata
+        on
+            files.source = file_metadata.source
+            and files.file_name = file_metadata.file_name
+)
+
+select * from manifest
