@@ -18,17 +18,67 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 EXAMPLES = int(os.environ.get("SESSIONS_HYPOTHESIS_EXAMPLES", "150"))
 
 
+# The canonical event stream (int_events_unioned): the canonical_event_columns macro's columns
+# plus the category columns int_events_unioned adds. Every one has a default but the keys.
+EVENTS_INPUT_DDL = """
+create table events_input (
+    source varchar,
+    event_id varchar,
+    user_id varchar,
+    anonymous_id varchar,
+    event_time timestamptz,
+    event_name varchar default 'send_message',
+    event_type varchar default 'send_message',
+    page varchar,
+    referrer varchar,
+    campaign varchar,
+    channel_id varchar default '1',
+    item_id varchar,
+    device_type varchar,
+    browser varchar,
+    os varchar,
+    screen_size varchar,
+    workflow_id varchar,
+    session_end_reason varchar,
+    properties json,
+    file_name varchar default 'chat.jsonl',
+    line_number bigint default 1,
+    _loaded_at timestamptz default '2024-01-01 00:00:00+00',
+    event_category varchar default 'message',
+    is_message boolean default true,
+    event_sort_rank integer default 1
+)
+"""
+# int_anonymous_ids_stitched: no anonymous ids here (chat), so no stitching.
+IDENTITIES_INPUT_DDL = """
+create table identities_input (
+    source varchar,
+    anonymous_id varchar,
+    stitched_user_id varchar,
+    paired_at timestamptz,
+    paired_by_event_id varchar,
+    _loaded_at timestamptz
+)
+"""
+
+
 @pytest.fixture(scope="module")
 def sessionize_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The compiled model, reading its input from a table named `events_input`."""
+    """The compiled model (full-refresh form), reading its inputs from the local tables
+    `events_input` and `identities_input`."""
     project = DbtProject(tmp_path_factory.mktemp("compile"))
     result = project.dbt("compile", "--select", "int_events_sessionized", "--target", "lint")
     assert result.returncode == 0, result.stdout[-4000:]
     compiled = next(Path(project.workdir / "target").rglob("int_events_sessionized.sql"))
     sql = compiled.read_text()
-    upstream = '"memory"."intermediate"."int_events_unioned"'
-    assert upstream in sql
-    return sql.replace(upstream, "events_input")
+    replacements = {
+        '"memory"."intermediate"."int_events_unioned"': "events_input",
+        '"memory"."intermediate"."int_anonymous_ids_stitched"': "identities_input",
+    }
+    for upstream, local in replacements.items():
+        assert upstream in sql, f"{upstream} not in the compiled model"
+        sql = sql.replace(upstream, local)
+    return sql
 
 
 gap_microseconds = st.one_of(
@@ -65,11 +115,8 @@ def test_session_numbers_match_reference(
 
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")
-        connection.execute(
-            "create table events_input (source varchar, event_id varchar, user_id varchar,"
-            " event_time timestamptz, event_type varchar default 'send_message',"
-            " event_sort_rank integer default 1, is_message boolean default true)"
-        )
+        connection.execute(EVENTS_INPUT_DDL)
+        connection.execute(IDENTITIES_INPUT_DDL)
         # Insert in reverse order: the result must not depend on input order.
         connection.executemany(
             "insert into events_input (source, event_id, user_id, event_time) values (?, ?, ?, ?)",
