@@ -307,6 +307,14 @@ def _segment_people(writer: SegmentWriter, people: int) -> None:
             writer.walk(moment, rng.randint(1, 5), None, anonymous_id)
 
 
+def segment_people_records(rng: random.Random, people: int) -> list[dict[str, Any]]:
+    """Only the random people of generate_segment_records (known users, logins, anonymous
+    visitors, re-logins, copies), without the hand-written edges: small data sets."""
+    writer = SegmentWriter(rng)
+    _segment_people(writer, people)
+    return writer.records
+
+
 def _segment_bounce_edges(writer: SegmentWriter) -> None:
     """Sessions of 29 / 30 / 31 s (and around 30 s) with 0, 1 or 2 actions (track events)."""
     moment = SOURCES_START + timedelta(hours=5)
@@ -475,6 +483,19 @@ def _app_random_users(writer: AppWriter, users: int) -> None:
                 break
             moment = writer.visit(user_id, moment)
             moment += timedelta(seconds=rng.choice([0, 0.000001, 1799, 1800, 1801, 7200, 86400]))
+
+
+def app_visit_records(rng: random.Random, users: int, max_visits: int = 3) -> list[dict[str, Any]]:
+    """Random visits of a few users (explicit starts and ends, heartbeats, errors, workflows,
+    copies of event ids), without the hand-written edges: small data sets."""
+    writer = AppWriter(rng)
+    for index in range(users):
+        user_id = rng.choice([f"app_user_{index}", f"App_User_{index}", f"{index}"])
+        moment = SOURCES_START + timedelta(seconds=rng.randint(0, 2 * 86400))
+        for _ in range(rng.randint(1, max_visits)):
+            moment = writer.visit(user_id, moment)
+            moment += timedelta(seconds=rng.choice([0, 0.000001, 1799, 1800, 1801, 7200, 86400]))
+    return writer.records
 
 
 def _app_session(

@@ -43,11 +43,15 @@ deduplicated as (
         line_number,
         _loaded_at
     from numbered
-    where
-        copy_number = 1
-        {%- if is_incremental() %}
-        and event_id not in (select loaded.event_id from {{ this }} as loaded)
-        {%- endif %}
+    where copy_number = 1
+),
+
+new_events as (
+    select * from deduplicated
+    {%- if is_incremental() %}
+    -- A re-sent copy of an event loaded before is ignored.
+    where event_id not in (select loaded.event_id from {{ this }} as loaded)
+    {%- endif %}
 )
 
-select * from deduplicated
+select * from new_events

@@ -42,25 +42,33 @@ with_message_id as (
 
 without_message_id as (
     select
-        *,
+        keyed.*,
         {{ occurrence_number('keyed', 'earlier.message_id is null') }} as occurrence_number
     from keyed
-    where message_id is null
+    where keyed.message_id is null
+),
+
+first_copies as (
+    select * from with_message_id
+    where copy_number = 1
+),
+
+new_message_ids as (
+    select * from first_copies
+    {%- if is_incremental() %}
+    -- A re-sent copy of a messageId loaded before is ignored.
+    where first_copies.message_id not in (
+        select loaded.message_id from {{ this }} as loaded
+        where loaded.message_id is not null
+    )
+    {%- endif %}
 ),
 
 identified as (
     select
-        message_id as event_id,
-        *
-    from with_message_id
-    where
-        copy_number = 1
-        {%- if is_incremental() %}
-        and message_id not in (
-            select loaded.message_id from {{ this }} as loaded
-            where loaded.message_id is not null
-        )
-        {%- endif %}
+        new_message_ids.message_id as event_id,
+        new_message_ids.*
+    from new_message_ids
     union all by name
     select
         {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,

@@ -8,6 +8,29 @@
 
 with
 
+parquet_rows as (
+    {%- if files | length > 0 %}
+    select *
+    from
+        read_parquet(
+            {{ sql_string_list(files) }},
+            filename = true,
+            file_row_number = true,
+            union_by_name = true
+        )
+    {%- else %}
+    select
+        cast(null as varchar) as filename,
+        cast(null as bigint) as file_row_number,
+        cast(null as varchar) as user_id,
+        cast(null as varchar) as item_id,
+        cast(null as bigint) as ts_epoch,
+        cast(null as double) as watch_percentage,
+        cast(null as double) as rating
+    where false
+    {%- endif %}
+),
+
 source_rows as (
     select
         interactions.filename as file_name,
@@ -19,26 +42,7 @@ source_rows as (
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
         try_cast(interactions.watch_percentage as double) as watch_percentage,
         try_cast(interactions.rating as double) as rating
-    {%- if files | length > 0 %}
-    from read_parquet(
-        {{ sql_string_list(files) }},
-        filename = true,
-        file_row_number = true,
-        union_by_name = true
-    ) as interactions
-    {%- else %}
-    from (
-        select
-            cast(null as varchar) as filename,
-            cast(null as bigint) as file_row_number,
-            cast(null as varchar) as user_id,
-            cast(null as varchar) as item_id,
-            cast(null as bigint) as ts_epoch,
-            cast(null as double) as watch_percentage,
-            cast(null as double) as rating
-        where false
-    ) as interactions
-    {%- endif %}
+    from parquet_rows as interactions
 ),
 
 validated as (

@@ -1,0 +1,817 @@
+"""Incremental builds equal a full refresh.
+
+Input files arrive in batches (the landing folders only grow, file names increase with the
+batch). After each batch `dbt build` runs incrementally on warehouse A; at the end `dbt build
+--full-refresh` runs on warehouse B over the same files with the same vars, and every mart of A
+must hold exactly the rows of B (multisets, every column). The batches deliberately hold the
+cases that make incremental sessionization hard: events arriving days late inside an old session,
+a late event bridging two old sessions (they merge), an event before a user's first session
+(session numbers shift), re-sent copies of app event ids and Segment messageIds, identical chat
+lines and MOOC rows in different batches (two events each), and a Segment anonymousId paired with
+a userId only in a later batch (its earlier anonymous sessions move to the user).
+
+run_stats is checked too: one row per run, with the files, records, events and late events that
+a plain-Python model of the batches (reference_sources.py) expects.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import DbtProject
+from generators import (
+    SOURCES_START,
+    app_visit_records,
+    generate_mooc_rows,
+    random_chat_events,
+    segment_people_records,
+    spell_timestamp,
+)
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from reference_sources import (
+    Event,
+    MoocRow,
+    app_canonical_events,
+    chat_canonical_events,
+    mooc_canonical_events,
+    segment_canonical_events,
+)
+
+EXAMPLES = int(os.environ.get("SESSIONS_INCREMENTAL_EXAMPLES", "3"))
+MARTS = (
+    "user_sessions",
+    "session_events",
+    "daily_session_stats",
+    "session_size_stats",
+    "user_session_patterns",
+    "abandoned_workflows",
+    "active_sessions",
+    "chat_sessions",
+    "mooc_interaction_sessions",
+    "mooc_session_stats",
+    "quarantined_events",
+)
+# The moment a row was loaded differs between an incremental run and a full refresh by
+# construction; every other column must be equal.
+LOAD_TIME_COLUMNS = frozenset({"_loaded_at"})
+SOURCES = ("chat", "segment", "mooc", "app")
+
+
+# ============================================================================================
+# Batches of input files
+# ============================================================================================
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input record of a JSON source: `value` written as one JSON value, or `raw` text as
+    is. `valid`: the project must accept it (else quarantine it; a blank line is skipped)."""
+
+    value: Any = None
+    raw: str | None = None
+    valid: bool = True
+
+    def text(self) -> str:
+        return self.raw if self.raw is not None else json.dumps(self.value)
+
+    @property
+    def blank(self) -> bool:
+        return self.raw is not None and not self.raw.strip()
+
+    @property
+    def quarantined(self) -> bool:
+        return not self.valid and not self.blank
+
+
+def mooc_row_is_valid(row: MoocRow) -> bool:
+    return row.user_id is not None and str(row.user_id).strip() != ""
+
+
+def mooc_row_has_int_ids(row: MoocRow) -> bool:
+    """Integer ids go to the batch's Parquet file with int64 id columns, text ids to another."""
+    return isinstance(row.user_id, int) or (row.user_id is None and isinstance(row.item_id, int))
+
+
+@dataclass
+class Batch:
+    """The records of one arrival, in file order. Segment records go to a JSON array file and a
+    JSON-lines file, MOOC rows to a Parquet file of integer ids and one of text ids."""
+
+    chat: list[Item] = field(default_factory=list)
+    app: list[Item] = field(default_factory=list)
+    segment_array: list[Item] = field(default_factory=list)
+    segment_lines: list[Item] = field(default_factory=list)
+    mooc: list[MoocRow] = field(default_factory=list)
+
+    def files(self, index: int) -> dict[str, list[Any]]:
+        """Relative file path -> its records (Items, or MoocRows), for the non-empty files."""
+        stem = f"batch_{index:03d}"
+        mooc_int = [row for row in self.mooc if mooc_row_has_int_ids(row)]
+        mooc_text = [row for row in self.mooc if not mooc_row_has_int_ids(row)]
+        files: dict[str, list[Any]] = {
+            f"chat/{stem}.jsonl": self.chat,
+            f"app/{stem}.jsonl": self.app,
+            f"segment/{stem}_a.json": self.segment_array,
+            f"segment/{stem}_b.jsonl": self.segment_lines,
+            f"mooc/{stem}_int.parquet": mooc_int,
+            f"mooc/{stem}_text.parquet": mooc_text,
+        }
+        return {path: records for path, records in files.items() if records}
+
+
+@dataclass
+class Scenario:
+    """Batches of every source, and the batches where the named hard cases arrive."""
+
+    batches: list[Batch]
+    bridge_batches: set[int] = field(default_factory=set)  # a late event merges two sessions
+
+    def describe(self) -> str:
+        """Every input file, for a failure report."""
+        lines = []
+        for index, batch in enumerate(self.batches):
+            for path, records in batch.files(index).items():
+                lines.append(f"--- {path}")
+                for record in records:
+                    lines.append(record.text() if isinstance(record, Item) else repr(record))
+        return "\n".join(lines)
+
+
+class Landing:
+    """The landing folders of one warehouse: batch files are only ever added."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for source in SOURCES:
+            (root / source).mkdir(parents=True, exist_ok=True)
+
+    def variables(self, exports: Path) -> dict[str, Any]:
+        return {
+            "chat_events_path": str(self.root / "chat" / "*.jsonl"),
+            "segment_events_path": str(self.root / "segment" / "*"),
+            "mooc_interactions_path": str(self.root / "mooc" / "*.parquet"),
+            "app_events_path": str(self.root / "app" / "*.jsonl"),
+            "export_dir": str(exports),
+        }
+
+    def write(self, index: int, batch: Batch) -> list[str]:
+        """Write the batch's files; return their relative paths."""
+        written = []
+        for relative, records in batch.files(index).items():
+            path = self.root / relative
+            assert not path.exists(), f"{path} exists: the landing folder only grows"
+            if relative.endswith(".parquet"):
+                self._write_parquet(path, records)
+            elif relative.endswith(".json"):
+                array = [item.value for item in records]
+                path.write_text(json.dumps(array, indent=2) + "\n", encoding="utf-8")
+            else:
+                text = "\n".join(item.text() for item in records) + "\n"
+                path.write_text(text, encoding="utf-8")
+            written.append(relative)
+        return written
+
+    @staticmethod
+    def _write_parquet(path: Path, rows: Sequence[MoocRow]) -> None:
+        id_type = pa.int64() if mooc_row_has_int_ids(rows[0]) else pa.string()
+        table = pa.table(
+            {
+                "user_id": pa.array([row.user_id for row in rows], id_type),
+                "item_id": pa.array([row.item_id for row in rows], id_type),
+                "ts_epoch": pa.array([row.ts_epoch for row in rows], pa.int64()),
+                "watch_percentage": pa.array([row.watch_percentage for row in rows], pa.float64()),
+                "rating": pa.array([row.rating for row in rows], pa.int64()),
+            }
+        )
+        pq.write_table(table, path)
+
+
+# ============================================================================================
+# What the batches must load: canonical events per state (reference_sources.py)
+# ============================================================================================
+
+
+@dataclass(frozen=True)
+class BatchExpectation:
+    files_loaded: int
+    records_read: int
+    records_quarantined: int
+    events_loaded: int
+    late_events: int
+
+
+def canonical_events(batches: Sequence[Batch]) -> list[Event]:
+    """The canonical events (stitched, deduplicated) of all the batches' valid records."""
+    files: dict[str, list[tuple[str, list[Any]]]] = {"app": [], "segment": []}
+    chat: list[Any] = []
+    mooc: list[MoocRow] = []
+    for index, batch in enumerate(batches):
+        stem = f"batch_{index:03d}"
+
+        def valid(items: Iterable[Item]) -> list[Any]:
+            return [item.value for item in items if item.valid]
+
+        files["app"].append((f"app/{stem}.jsonl", valid(batch.app)))
+        files["segment"].append((f"segment/{stem}_a.json", valid(batch.segment_array)))
+        files["segment"].append((f"segment/{stem}_b.jsonl", valid(batch.segment_lines)))
+        chat += valid(batch.chat)
+        mooc += [row for row in batch.mooc if mooc_row_is_valid(row)]
+    app_events, _ = app_canonical_events(files["app"])
+    segment_events, _ = segment_canonical_events(files["segment"])
+    return [*chat_canonical_events(chat), *segment_events, *mooc_canonical_events(mooc), *app_events]
+
+
+def _identity(event: Event) -> Event:
+    """An event without its (stitched) owner: the same event before and after a re-stitch."""
+    return replace(event, user_id="")
+
+
+def batch_expectations(scenario: Scenario) -> list[BatchExpectation]:
+    """Per batch: the files and records it brings, the events it adds (after deduplication), and
+    how many of them are late: earlier than the last event already loaded for their owner (owners
+    after stitching: before the batch for loaded events, after it for the new ones)."""
+    expectations = []
+    before: list[Event] = []
+    for index, batch in enumerate(scenario.batches):
+        after = canonical_events(scenario.batches[: index + 1])
+        last_event: dict[tuple[str, str], datetime] = {}
+        for event in before:
+            key = (event.source, event.user_id)
+            last_event[key] = max(last_event.get(key, event.event_time), event.event_time)
+        known = Counter(map(_identity, before))
+        added = late = 0
+        for event in after:
+            if known[_identity(event)] > 0:
+                known[_identity(event)] -= 1
+                continue
+            added += 1
+            previous_last = last_event.get((event.source, event.user_id))
+            late += previous_last is not None and event.event_time < previous_last
+        assert not +known, f"batch {index}: loaded events vanished: {+known}"
+        items = [*batch.chat, *batch.app, *batch.segment_array, *batch.segment_lines]
+        expectations.append(
+            BatchExpectation(
+                files_loaded=len(batch.files(index)),
+                records_read=sum(not item.blank for item in items) + len(batch.mooc),
+                records_quarantined=sum(item.quarantined for item in items)
+                + sum(not mooc_row_is_valid(row) for row in batch.mooc),
+                events_loaded=added,
+                late_events=late,
+            )
+        )
+        before = after
+    return expectations
+
+
+# ============================================================================================
+# Building and comparing
+# ============================================================================================
+
+
+@dataclass
+class Outcome:
+    incremental: DbtProject
+    full_refresh: DbtProject
+    run_stats: list[dict[str, Any]]  # the incremental warehouse's, in run order
+    full_run_stats: list[dict[str, Any]]
+    build_seconds: list[float]
+
+    def rows(self, sql: str, project: DbtProject | None = None) -> list[dict[str, Any]]:
+        with duckdb.connect(str((project or self.incremental).warehouse), read_only=True) as db:
+            db.execute("set TimeZone = 'UTC'")
+            cursor = db.execute(sql)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+RUN_STATS_SQL = "select * from run_stats order by run_started_at"
+
+
+def build_in_batches(scenario: Scenario, workdir: Path) -> Outcome:
+    """Land the batches one by one with an incremental build after each, then full-refresh a
+    second warehouse over the same files with the same vars."""
+    landing = Landing(workdir / "landing")
+    variables = landing.variables(workdir / "exports")
+    incremental = DbtProject(workdir / "incremental")
+    full_refresh = DbtProject(workdir / "full_refresh")
+    for project in (incremental, full_refresh):
+        project.workdir.mkdir(parents=True, exist_ok=True)
+    seconds = []
+    for index, batch in enumerate(scenario.batches):
+        landing.write(index, batch)
+        started = time.monotonic()
+        incremental.build(variables)
+        seconds.append(time.monotonic() - started)
+    started = time.monotonic()
+    full_refresh.build(variables, "--full-refresh")
+    seconds.append(time.monotonic() - started)
+    outcome = Outcome(incremental, full_refresh, [], [], seconds)
+    outcome.run_stats = outcome.rows(RUN_STATS_SQL)
+    outcome.full_run_stats = outcome.rows(RUN_STATS_SQL, full_refresh)
+    return outcome
+
+
+def mart_differences(incremental: Path, full_refresh: Path, limit: int = 20) -> list[str]:
+    """Rows in one warehouse's mart and not (as many times) in the other's, for every mart."""
+    problems: list[str] = []
+    with duckdb.connect() as db:
+        db.execute("set TimeZone = 'UTC'")
+        db.execute(f"attach '{incremental}' as incremental_wh (read_only)")
+        db.execute(f"attach '{full_refresh}' as full_refresh_wh (read_only)")
+        for mart in MARTS:
+            schemas = [
+                db.execute(f"describe {catalog}.main.{mart}").fetchall()
+                for catalog in ("incremental_wh", "full_refresh_wh")
+            ]
+            columns = [(row[0], row[1]) for row in schemas[1]]
+            if [(row[0], row[1]) for row in schemas[0]] != columns:
+                problems.append(f"{mart}: columns differ: {schemas[0]} vs {schemas[1]}")
+                continue
+            selected = ", ".join(f'"{name}"' for name, _ in columns if name not in LOAD_TIME_COLUMNS)
+            for only_in, other in (
+                ("incremental_wh", "full_refresh_wh"),
+                ("full_refresh_wh", "incremental_wh"),
+            ):
+                rows = db.execute(
+                    f"select {selected} from {only_in}.main.{mart}"
+                    f" except all select {selected} from {other}.main.{mart}"
+                    f" order by all"
+                ).fetchall()
+                label = "incremental" if only_in == "incremental_wh" else "full refresh"
+                problems += [f"{mart}: only in {label}: {row}" for row in rows[:limit]]
+                if len(rows) > limit:
+                    problems.append(f"{mart}: ... {len(rows) - limit} more only in {label}")
+    return problems
+
+
+def check_equivalence(scenario: Scenario, outcome: Outcome) -> None:
+    """Every mart equal to the full refresh; run_stats as the batches make expected."""
+    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
+    assert not problems, (
+        "incremental marts differ from the full refresh:\n"
+        + "\n".join(problems)
+        + "\n\ninput files (batch by batch):\n"
+        + scenario.describe()
+    )
+    check_run_stats(scenario, outcome)
+
+
+def check_run_stats(scenario: Scenario, outcome: Outcome) -> None:
+    expectations = batch_expectations(scenario)
+    stats = outcome.run_stats
+    assert len(stats) == len(scenario.batches), "run_stats: one row per incremental run"
+    assert len({row["invocation_id"] for row in stats}) == len(stats)
+    for index, (row, expected) in enumerate(zip(stats, expectations, strict=True)):
+        context = f"run_stats of batch {index}: {row}, expected {expected}"
+        assert row["is_full_refresh"] == (index == 0), context
+        for name in ("files_loaded", "records_read", "records_quarantined", "events_loaded"):
+            assert row[name] == getattr(expected, name), f"{name}: {context}"
+        assert row["late_events"] == expected.late_events, f"late_events: {context}"
+        # Every new event is sessionized again, with the sessions it can change.
+        assert row["events_resessionized"] >= row["events_loaded"], context
+        assert row["late_events"] <= row["events_loaded"], context
+        if row["events_loaded"]:
+            assert row["users_affected"] >= 1, context
+        changed = row["sessions_created"] + row["sessions_extended"] + row["sessions_merged"]
+        if row["events_loaded"]:
+            assert changed >= 1, context
+        if index == 0:
+            assert row["sessions_merged"] == row["sessions_removed"] == 0, context
+        if index in scenario.bridge_batches:
+            assert row["late_events"] >= 1, context
+            assert row["sessions_merged"] >= 1, context
+            assert row["sessions_removed"] >= 1, context
+
+    # The full refresh: one run that loads everything and creates every session.
+    (full,) = outcome.full_run_stats
+    sessions = outcome.rows("select count(*) as n from user_sessions", outcome.full_refresh)
+    context = f"full-refresh run_stats: {full}"
+    assert full["is_full_refresh"] is True, context
+    assert full["files_loaded"] == sum(row["files_loaded"] for row in stats), context
+    assert full["events_loaded"] == sum(row["events_loaded"] for row in stats), context
+    assert full["records_read"] == sum(row["records_read"] for row in stats), context
+    assert full["late_events"] == full["sessions_merged"] == full["sessions_removed"] == 0
+    assert full["sessions_created"] == sessions[0]["n"], context
+
+
+# ============================================================================================
+# Random scenarios
+# ============================================================================================
+
+
+def _app_record(event_id: str, event_type: str, moment: datetime, user_id: str) -> dict[str, Any]:
+    record = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "timestamp": moment.isoformat().replace("+00:00", "Z"),
+        "user_id": user_id,
+    }
+    if event_type in ("page_view", "action"):
+        record["page"] = "/docs"
+    return record
+
+
+def _segment_record(
+    moment: datetime,
+    message_id: str | None,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
+    event_type: str = "track",
+) -> dict[str, Any]:
+    record: dict[str, Any] = {"type": event_type, "timestamp": spell_timestamp_utc(moment)}
+    if event_type == "track":
+        record["event"] = "Feature Used"
+    for key, value in (("messageId", message_id), ("userId", user_id), ("anonymousId", anonymous_id)):
+        if value is not None:
+            record[key] = value
+    return record
+
+
+def spell_timestamp_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class ScenarioBuilder:
+    """Puts records into batches: random ones anywhere, the named cases where they must go."""
+
+    def __init__(self, rng: random.Random, batch_count: int) -> None:
+        self.rng = rng
+        self.scenario = Scenario([Batch() for _ in range(batch_count)])
+
+    @property
+    def count(self) -> int:
+        return len(self.scenario.batches)
+
+    def later(self, after: int = 0) -> int:
+        """A random batch after `after` (the last one when none is left)."""
+        return self.rng.randint(min(after + 1, self.count - 1), self.count - 1)
+
+    def anywhere(self) -> int:
+        return self.rng.randrange(self.count)
+
+    def add(self, source: str, index: int, item: Item | MoocRow) -> None:
+        batch = self.scenario.batches[index]
+        if source == "segment":
+            lines = not isinstance(item, Item) or item.raw is not None or self.rng.random() < 0.6
+            (batch.segment_lines if lines else batch.segment_array).append(item)
+        else:
+            getattr(batch, source).append(item)
+
+    def spread(self, source: str, records: Sequence[Any], resend: float) -> None:
+        """Random batches (the first record in batch 0: every source has a file from the
+        start); some records are sent again, as exact copies, in a later batch."""
+        for position, record in enumerate(records):
+            item = record if source == "mooc" else Item(record)
+            index = 0 if position == 0 else self.anywhere()
+            self.add(source, index, item)
+            if self.rng.random() < resend and index < self.count - 1:
+                self.add(source, self.later(index), item)
+
+    def finish(self) -> Scenario:
+        """Shuffle each file: the order of records in a file must not matter."""
+        for batch in self.scenario.batches:
+            for records in (batch.chat, batch.app, batch.segment_lines, batch.mooc):
+                self.rng.shuffle(records)
+            self.rng.shuffle(batch.segment_array)
+        return self.scenario
+
+
+def _app_named_cases(builder: ScenarioBuilder, tag: str) -> None:
+    """One user's sessions A and B, a late event bridging them (gaps equal to or below the
+    limit: they merge), one between two sessions 1801 s from both (a session of its own), one the
+    day before (numbers shift), events days late inside old sessions, and re-sent event ids."""
+    rng = builder.rng
+    user = f"app_late_{tag}"
+    day = SOURCES_START + timedelta(days=1, hours=rng.randint(0, 10))
+    gap = rng.choice([1800, 1500, 1000])
+    a_end = day + timedelta(minutes=10)
+    b_start = a_end + timedelta(seconds=2 * gap)
+    records = {
+        "a1": _app_record(f"{tag}-a1", "session_start", day, user),
+        "a2": _app_record(f"{tag}-a2", "page_view", day + timedelta(minutes=5), user),
+        "a3": _app_record(f"{tag}-a3", "action", a_end, user),
+        "b1": _app_record(f"{tag}-b1", "page_view", b_start, user),
+        "b2": _app_record(f"{tag}-b2", "action", b_start + timedelta(minutes=10), user),
+        "c1": _app_record(f"{tag}-c1", "session_start", day + timedelta(days=3), user),
+        "c2": _app_record(f"{tag}-c2", "action", day + timedelta(days=3, seconds=60), user),
+        "c3": {
+            **_app_record(f"{tag}-c3", "session_end", day + timedelta(days=3, seconds=90), user),
+            "reason": "logout",
+        },
+        "d1": _app_record(f"{tag}-d1", "action", day + timedelta(days=4), user),
+        "e1": _app_record(f"{tag}-e1", "page_view", day + timedelta(days=4, seconds=3602), user),
+    }
+    for record in records.values():
+        builder.add("app", 0, Item(record))
+    bridge = builder.later()
+    builder.scenario.bridge_batches.add(bridge)
+    bridge_time = a_end + timedelta(seconds=gap)
+    builder.add("app", bridge, Item(_app_record(f"{tag}-bridge", "action", bridge_time, user)))
+    # 1801 s after d1 and before e1: neither joins; a session between them.
+    between = day + timedelta(days=4, seconds=1801)
+    builder.add("app", builder.later(), Item(_app_record(f"{tag}-mid", "heartbeat", between, user)))
+    early = day - timedelta(days=1, hours=2)
+    builder.add("app", builder.later(), Item(_app_record(f"{tag}-early", "page_view", early, user)))
+    # Days late, inside the closed session C (before its session_end) and inside A.
+    inside = day + timedelta(days=3, seconds=80)
+    builder.add("app", builder.later(), Item(_app_record(f"{tag}-in-c", "error", inside, user)))
+    inside = day + timedelta(minutes=7)
+    builder.add("app", builder.later(), Item(_app_record(f"{tag}-in-a", "heartbeat", inside, user)))
+    # Re-sent: an exact copy, and a changed copy (the copy loaded first counts).
+    builder.add("app", builder.later(), Item(records["a2"]))
+    changed = {**records["b2"], "timestamp": spell_timestamp_utc(day - timedelta(days=2))}
+    builder.add("app", builder.later(), Item({**changed, "page": "/changed"}))
+
+
+def _segment_named_cases(builder: ScenarioBuilder, tag: str) -> None:
+    """An anonymousId with two sessions, paired with a user only in a later batch (its sessions
+    move to the user and merge with the user's own); maybe re-paired with another user later
+    still, and paired late with a stale (earlier) login that must not win; re-sent messageIds;
+    identical records without messageId in two batches."""
+    rng = builder.rng
+    anonymous_id, user, other = f"anon_late_{tag}", f"seg_late_{tag}", f"seg_other_{tag}"
+    day = SOURCES_START + timedelta(days=1, hours=rng.randint(0, 6))
+    anon_first = _segment_record(day, f"{tag}-s1", anonymous_id=anonymous_id)
+    builder.add("segment", 0, Item(anon_first))
+    anon_page = _segment_record(
+        day + timedelta(minutes=10), f"{tag}-s2", anonymous_id=anonymous_id, event_type="page"
+    )
+    builder.add("segment", 0, Item(anon_page))
+    builder.add(
+        "segment", 0, Item(_segment_record(day + timedelta(hours=5), f"{tag}-s3", None, anonymous_id))
+    )
+    builder.add("segment", 0, Item(_segment_record(day + timedelta(minutes=25), f"{tag}-u1", user)))
+    pairing = builder.later()
+    login = _segment_record(
+        day + timedelta(minutes=20), f"{tag}-login", user, anonymous_id, "identify"
+    )
+    builder.add("segment", pairing, Item(login))
+    if rng.random() < 0.5 and pairing < builder.count - 1:
+        relogin = _segment_record(
+            day + timedelta(hours=6), f"{tag}-relogin", other, anonymous_id, "identify"
+        )
+        builder.add("segment", builder.later(pairing), Item(relogin))
+    if rng.random() < 0.5:
+        stale = _segment_record(
+            day - timedelta(hours=1), f"{tag}-stale", f"seg_stale_{tag}", anonymous_id, "identify"
+        )
+        builder.add("segment", builder.later(pairing), Item(stale))
+    # Re-sent messageIds: an exact copy, and a changed copy (ignored: the first copy counts).
+    builder.add("segment", builder.later(), Item(anon_first))
+    builder.add("segment", builder.later(), Item({**anon_page, "timestamp": "2024-03-01T00:00:00Z"}))
+    # Without messageId: identical records are two events, in whichever batches they arrive.
+    plain = _segment_record(day + timedelta(minutes=15), None, user)
+    builder.add("segment", 0, Item(plain))
+    builder.add("segment", builder.later(), Item(plain))
+
+
+def _chat_named_cases(builder: ScenarioBuilder, tag: str) -> None:
+    """Two chat sessions bridged by a late line (gaps of exactly 30 s), and a line re-sent."""
+    user = f"chat_late_{tag}"
+    start = SOURCES_START + timedelta(days=2, seconds=builder.rng.randint(0, 3600))
+
+    def line(seconds: float, channel: str = "1") -> Item:
+        moment = start + timedelta(seconds=seconds)
+        return Item(
+            {
+                "event_name": "send_message",
+                "timestamp": spell_timestamp_utc(moment),
+                "user_id": user,
+                "channel_id": channel,
+            }
+        )
+
+    for item in (line(0), line(20, "2"), line(80)):
+        builder.add("chat", 0, item)
+    bridge = builder.later()
+    builder.scenario.bridge_batches.add(bridge)
+    builder.add("chat", bridge, line(50, "2"))
+    builder.add("chat", builder.later(), line(0))  # identical line: a second message
+
+
+def _mooc_named_cases(builder: ScenarioBuilder, tag: str) -> None:
+    """Two MOOC sessions bridged by a late row, and an identical row in a later batch."""
+    user = f"mooc_late_{tag}"
+    start = int((SOURCES_START + timedelta(days=2)).timestamp()) + builder.rng.randint(0, 3600)
+    for offset, item in ((0, "c1"), (600, "c2"), (4200, "c3")):
+        builder.add("mooc", 0, MoocRow(user, item, start + offset, 50.0, 4))
+    bridge = builder.later()
+    builder.scenario.bridge_batches.add(bridge)
+    builder.add("mooc", bridge, MoocRow(user, "c4", start + 2400, 75.0, None))
+    builder.add("mooc", builder.later(), MoocRow(user, "c2", start + 600, 50.0, 4))
+
+
+def _invalid_items(builder: ScenarioBuilder) -> None:
+    """Quarantined records of every source, and blank lines, in random batches."""
+    rng = builder.rng
+    moment = spell_timestamp_utc(SOURCES_START)
+    candidates: list[tuple[str, Item | MoocRow]] = [
+        ("chat", Item({"event_name": "send_message", "timestamp": moment}, valid=False)),
+        ("chat", Item(raw="{not json", valid=False)),
+        ("chat", Item(raw="   ", valid=False)),
+        ("app", Item({"event_id": "bad-1", "event_type": "click", "timestamp": moment,
+                      "user_id": "x"}, valid=False)),
+        ("app", Item(raw='"just text"', valid=False)),
+        ("segment", Item({"type": "alias", "userId": "x", "timestamp": moment}, valid=False)),
+        ("segment", Item({"type": "track", "timestamp": moment}, valid=False)),
+        ("mooc", MoocRow(None, 7, int(SOURCES_START.timestamp()), 10.0, None)),
+        ("mooc", MoocRow("  ", "c7", int(SOURCES_START.timestamp()), 10.0, 2)),
+    ]
+    for source, item in candidates:
+        if rng.random() < 0.5:
+            builder.add(source, builder.anywhere(), item)
+
+
+def random_scenario(seed: int, batch_count: int) -> Scenario:
+    rng = random.Random(seed)
+    builder = ScenarioBuilder(rng, batch_count)
+    tag = f"{rng.getrandbits(24):06x}"
+    chat = [
+        {
+            "event_name": event.event_name,
+            "timestamp": spell_timestamp(event.event_time, rng),
+            "user_id": event.user_id,
+            "channel_id": event.channel_id,
+        }
+        for event in random_chat_events(rng, users=rng.randint(1, 3), events_per_user=25)
+    ]
+    builder.spread("chat", chat, resend=0.05)
+    builder.spread("app", app_visit_records(rng, users=rng.randint(1, 3)), resend=0.05)
+    builder.spread("segment", segment_people_records(rng, people=rng.randint(1, 4)), resend=0.05)
+    mooc = generate_mooc_rows(rng, users=rng.randint(2, 3))
+    builder.spread("mooc", mooc, resend=0.05)
+    _app_named_cases(builder, tag)
+    _segment_named_cases(builder, tag)
+    _chat_named_cases(builder, tag)
+    _mooc_named_cases(builder, tag)
+    _invalid_items(builder)
+    return builder.finish()
+
+
+_example_numbers = itertools.count()
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    # Each example runs 3-5 dbt builds: shrinking would take far too long. A failure prints the
+    # example's input files and the differing rows instead.
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1), batch_count=st.integers(2, 4))
+def test_incremental_builds_equal_full_refresh(tmp_path: Path, seed: int, batch_count: int) -> None:
+    scenario = random_scenario(seed, batch_count)
+    expectations = batch_expectations(scenario)
+    assert sum(expectation.late_events for expectation in expectations) > 0
+    workdir = tmp_path / f"example_{next(_example_numbers)}"
+    outcome = build_in_batches(scenario, workdir)
+    check_equivalence(scenario, outcome)
+
+
+# ============================================================================================
+# The named cases, by hand
+# ============================================================================================
+
+DAY = datetime(2024, 3, 2, tzinfo=UTC)
+
+
+def at(days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0) -> datetime:
+    return DAY + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def app(event_id: str, event_type: str, moment: datetime, **fields: Any) -> Item:
+    return Item({**_app_record(event_id, event_type, moment, "u"), **fields})
+
+
+def segment(
+    message_id: str | None,
+    moment: datetime,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
+    event_type: str = "track",
+) -> Item:
+    return Item(_segment_record(moment, message_id, user_id, anonymous_id, event_type))
+
+
+def chat(moment: datetime, channel: str = "1") -> Item:
+    record = {"event_name": "send_message", "timestamp": spell_timestamp_utc(moment)}
+    return Item({**record, "user_id": "c", "channel_id": channel})
+
+
+def mooc(user_id: int | str, item_id: int | str, moment: datetime, rating: int | None) -> MoocRow:
+    return MoocRow(user_id, item_id, int(moment.timestamp()), 80.0, rating)
+
+
+def hand_written_scenario() -> Scenario:
+    anon_first = segment("m-a1", at(hours=9), anonymous_id="anon-1")
+    plain = segment(None, at(hours=16), user_id="seg-u")
+    chat_first = chat(at(hours=12))
+    batch_0 = Batch(
+        app=[
+            app("e-a1", "session_start", at(hours=10)),
+            app("e-a2", "page_view", at(hours=10, minutes=5)),
+            app("e-a3", "action", at(hours=10, minutes=10)),
+            app("e-b1", "page_view", at(hours=11)),
+            app("e-b2", "action", at(hours=11, minutes=10)),
+            app("e-c1", "session_start", at(days=3, hours=9)),
+            app("e-c2", "session_end", at(days=3, hours=9, minutes=10), reason="logout"),
+        ],
+        segment_array=[
+            anon_first,
+            segment("m-a2", at(hours=9, minutes=10), anonymous_id="anon-1", event_type="page"),
+        ],
+        segment_lines=[
+            segment("m-u1", at(hours=9, minutes=30), user_id="seg-u"),
+            segment("m-a3", at(hours=14), anonymous_id="anon-1"),
+        ],
+        chat=[chat_first, chat(at(hours=12, seconds=20), "2"), chat(at(hours=12, seconds=80))],
+        mooc=[mooc(1, 10, at(hours=8), None), mooc(1, 11, at(hours=8, minutes=1), 4)],
+    )
+    batch_1 = Batch(
+        app=[
+            # Bridges A (10:00-10:10) and B (11:00-11:10): 1500 s from both.
+            app("e-bridge", "action", at(hours=10, minutes=35)),
+            app("e-a2", "page_view", at(hours=10, minutes=5)),  # re-sent, exact copy
+            # Re-sent with other content: the copy loaded first counts.
+            app("e-c2", "session_end", at(days=3, hours=12), reason="navigation"),
+            Item({"event_id": "bad-1", "event_type": "click", "timestamp": "2024-03-02T10:00:00Z",
+                  "user_id": "u"}, valid=False),
+        ],
+        segment_lines=[
+            # anon-1 logs in as seg-u: its sessions move to seg-u.
+            segment("m-u2", at(hours=9, minutes=20), "seg-u", "anon-1", "identify"),
+            anon_first,  # re-sent messageId
+            plain,
+        ],
+        # The same line again (a second message), and a line 30 s from both of its neighbours.
+        chat=[chat_first, chat(at(hours=12, seconds=50), "2")],
+        mooc=[mooc(1, 11, at(hours=8, minutes=1), 4), mooc("m_x", "c1", at(hours=8), 5)],
+    )
+    batch_2 = Batch(
+        app=[
+            app("e-early", "page_view", at(days=-1, hours=8)),  # before the first session
+            app("e-late", "heartbeat", at(hours=10, minutes=20)),  # days late, inside A+B
+            app("e-bridge", "action", at(hours=10, minutes=35)),  # re-sent again
+        ],
+        segment_lines=[plain],  # identical, without messageId: a second event
+        chat=[Item(raw="", valid=False), Item({"event_name": "send_message",
+                                               "timestamp": "2024-03-02T12:00:00Z",
+                                               "channel_id": "1"}, valid=False)],
+        mooc=[MoocRow(None, 12, int(at(hours=8).timestamp()), 1.0, None)],
+    )
+    return Scenario([batch_0, batch_1, batch_2], bridge_batches={1})
+
+
+def test_named_late_arrivals_in_three_batches(tmp_path: Path) -> None:
+    scenario = hand_written_scenario()
+    outcome = build_in_batches(scenario, tmp_path)
+    check_equivalence(scenario, outcome)
+
+    sessions = outcome.rows(
+        "select source, user_id, session_number, start_time, end_time, event_count,"
+        " is_closed_by_session_end, exit_reason from user_sessions"
+        " order by source, user_id, session_number"
+    )
+    expected = [
+        ("app", "u", 1, at(days=-1, hours=8), at(days=-1, hours=8), 1, False, "timeout"),
+        ("app", "u", 2, at(hours=10), at(hours=11, minutes=10), 7, False, "timeout"),
+        ("app", "u", 3, at(days=3, hours=9), at(days=3, hours=9, minutes=10), 2, True, "logout"),
+        ("chat", "c", 1, at(hours=12), at(hours=12, seconds=80), 5, False, None),
+        ("mooc", "1", 1, at(hours=8), at(hours=8, minutes=1), 3, False, None),
+        ("mooc", "m_x", 1, at(hours=8), at(hours=8), 1, False, None),
+        ("segment", "seg-u", 1, at(hours=9), at(hours=9, minutes=30), 4, False, None),
+        ("segment", "seg-u", 2, at(hours=14), at(hours=14), 1, False, None),
+        ("segment", "seg-u", 3, at(hours=16), at(hours=16), 2, False, None),
+    ]
+    assert [tuple(row.values()) for row in sessions] == expected
+
+    stats = outcome.run_stats
+    assert [row["late_events"] for row in stats] == [0, 4, 2]
+    assert [row["events_loaded"] for row in stats] == [16, 7, 3]
+    assert [row["records_quarantined"] for row in stats] == [0, 1, 2]
+    bridging = stats[1]
+    # u's A and B, chat c's two sessions, and anon-1's first session with seg-u's.
+    assert bridging["sessions_merged"] == 3, bridging
+    # At least B, chat c's second session, anon-1's two and seg-u's first.
+    assert bridging["sessions_removed"] >= 5, bridging
+    assert stats[2]["sessions_merged"] == 0, stats[2]
+    print(f"build seconds: {[round(s, 1) for s in outcome.build_seconds]}")
