@@ -16,7 +16,7 @@ export SESSIONS_DUCKDB_PATH ?= warehouse/sessions.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir profiles
 
-.PHONY: help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,9 +29,9 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
 
-build: venv ## Build every model, seed and test on the bundled sample data
+build: venv ## Build every model, seed and test (incremental; ARGS=--full-refresh rebuilds all)
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
-	$(DBT) build $(DBT_FLAGS)
+	$(DBT) build $(DBT_FLAGS) $(ARGS)
 
 test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff
 
@@ -71,6 +71,9 @@ sql: query-venv ## One-shot SQL: make sql Q="select * from chat_sessions limit 5
 
 docs: venv ## Generate and serve the dbt docs site
 	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
+
+benchmark: venv ## Incremental run vs full refresh on a 5M-event history (several minutes)
+	$(BIN)/python benchmarks/incremental_vs_full_refresh.py --events 5000000 --verify
 
 sample-data: venv ## Regenerate the bundled sample inputs under data/sample
 	$(BIN)/python scripts/generate_sample_data.py --out data/sample
