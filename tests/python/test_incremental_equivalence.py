@@ -49,6 +49,7 @@ from reference_sources import (
     app_canonical_events,
     chat_canonical_events,
     mooc_canonical_events,
+    parse_timestamp,
     segment_canonical_events,
 )
 
@@ -302,11 +303,13 @@ class Outcome:
 RUN_STATS_SQL = "select * from run_stats order by run_started_at"
 
 
-def build_in_batches(scenario: Scenario, workdir: Path) -> Outcome:
+def build_in_batches(
+    scenario: Scenario, workdir: Path, extra_variables: dict[str, Any] | None = None
+) -> Outcome:
     """Land the batches one by one with an incremental build after each, then full-refresh a
     second warehouse over the same files with the same vars."""
     landing = Landing(workdir / "landing")
-    variables = landing.variables(workdir / "exports")
+    variables = {**landing.variables(workdir / "exports"), **(extra_variables or {})}
     incremental = DbtProject(workdir / "incremental")
     full_refresh = DbtProject(workdir / "full_refresh")
     for project in (incremental, full_refresh):
@@ -446,6 +449,12 @@ def spell_timestamp_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _record_time(record: Any) -> datetime:
+    if isinstance(record, MoocRow):
+        return datetime.fromtimestamp(record.ts_epoch, tz=UTC)
+    return parse_timestamp(record["timestamp"])
+
+
 class ScenarioBuilder:
     """Puts records into batches: random ones anywhere, the named cases where they must go."""
 
@@ -472,12 +481,24 @@ class ScenarioBuilder:
         else:
             getattr(batch, source).append(item)
 
-    def spread(self, source: str, records: Sequence[Any], resend: float) -> None:
-        """Random batches (the first record in batch 0: every source has a file from the
-        start); some records are sent again, as exact copies, in a later batch."""
+    def spread(
+        self, source: str, records: Sequence[Any], resend: float, chronological: bool
+    ) -> None:
+        """Into batches: at random, or in time order with a few stragglers that arrive in a
+        later batch (the first record goes to batch 0: every source has a file from the
+        start). Some records are sent again, as exact copies, in a later batch."""
+        order = sorted(range(len(records)), key=lambda position: _record_time(records[position]))
+        rank = {position: place for place, position in enumerate(order)}
         for position, record in enumerate(records):
             item = record if source == "mooc" else Item(record)
-            index = 0 if position == 0 else self.anywhere()
+            if position == 0:
+                index = 0
+            elif chronological:
+                index = rank[position] * self.count // len(records)
+                if self.rng.random() < 0.15:
+                    index = self.later(index)
+            else:
+                index = self.anywhere()
             self.add(source, index, item)
             if self.rng.random() < resend and index < self.count - 1:
                 self.add(source, self.later(index), item)
@@ -629,7 +650,8 @@ def _invalid_items(builder: ScenarioBuilder) -> None:
         ("app", Item(raw='"just text"', valid=False)),
         ("segment", Item({"type": "alias", "userId": "x", "timestamp": moment}, valid=False)),
         ("segment", Item({"type": "track", "timestamp": moment}, valid=False)),
-        ("mooc", MoocRow(None, 7, int(SOURCES_START.timestamp()), 10.0, None)),
+        # Text ids only: see test_quarantined_parquet_row_text_does_not_depend_on_the_batch.
+        ("mooc", MoocRow(None, "c7", int(SOURCES_START.timestamp()), 10.0, None)),
         ("mooc", MoocRow("  ", "c7", int(SOURCES_START.timestamp()), 10.0, 2)),
     ]
     for source, item in candidates:
@@ -637,7 +659,7 @@ def _invalid_items(builder: ScenarioBuilder) -> None:
             builder.add(source, builder.anywhere(), item)
 
 
-def random_scenario(seed: int, batch_count: int) -> Scenario:
+def random_scenario(seed: int, batch_count: int, chronological: bool) -> Scenario:
     rng = random.Random(seed)
     builder = ScenarioBuilder(rng, batch_count)
     tag = f"{rng.getrandbits(24):06x}"
@@ -650,11 +672,11 @@ def random_scenario(seed: int, batch_count: int) -> Scenario:
         }
         for event in random_chat_events(rng, users=rng.randint(1, 3), events_per_user=25)
     ]
-    builder.spread("chat", chat, resend=0.05)
-    builder.spread("app", app_visit_records(rng, users=rng.randint(1, 3)), resend=0.05)
-    builder.spread("segment", segment_people_records(rng, people=rng.randint(1, 4)), resend=0.05)
-    mooc = generate_mooc_rows(rng, users=rng.randint(2, 3))
-    builder.spread("mooc", mooc, resend=0.05)
+    builder.spread("chat", chat, 0.05, chronological)
+    builder.spread("app", app_visit_records(rng, users=rng.randint(1, 3)), 0.05, chronological)
+    segment = segment_people_records(rng, people=rng.randint(1, 4))
+    builder.spread("segment", segment, 0.05, chronological)
+    builder.spread("mooc", generate_mooc_rows(rng, users=rng.randint(2, 3)), 0.05, chronological)
     _app_named_cases(builder, tag)
     _segment_named_cases(builder, tag)
     _chat_named_cases(builder, tag)
@@ -677,9 +699,15 @@ _example_numbers = itertools.count()
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(seed=st.integers(min_value=0, max_value=2**32 - 1), batch_count=st.integers(2, 4))
-def test_incremental_builds_equal_full_refresh(tmp_path: Path, seed: int, batch_count: int) -> None:
-    scenario = random_scenario(seed, batch_count)
+@given(
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    batch_count=st.integers(min_value=2, max_value=4),
+    chronological=st.booleans(),
+)
+def test_incremental_builds_equal_full_refresh(
+    tmp_path: Path, seed: int, batch_count: int, chronological: bool
+) -> None:
+    scenario = random_scenario(seed, batch_count, chronological)
     expectations = batch_expectations(scenario)
     assert sum(expectation.late_events for expectation in expectations) > 0
     workdir = tmp_path / f"example_{next(_example_numbers)}"
@@ -776,7 +804,7 @@ def hand_written_scenario() -> Scenario:
         chat=[Item(raw="", valid=False), Item({"event_name": "send_message",
                                                "timestamp": "2024-03-02T12:00:00Z",
                                                "channel_id": "1"}, valid=False)],
-        mooc=[MoocRow(None, 12, int(at(hours=8).timestamp()), 1.0, None)],
+        mooc=[MoocRow(None, "c12", int(at(hours=8).timestamp()), 1.0, None)],  # quarantined
     )
     return Scenario([batch_0, batch_1, batch_2], bridge_batches={1})
 
@@ -815,3 +843,25 @@ def test_named_late_arrivals_in_three_batches(tmp_path: Path) -> None:
     assert bridging["sessions_removed"] >= 5, bridging
     assert stats[2]["sessions_merged"] == 0, stats[2]
     print(f"build seconds: {[round(s, 1) for s in outcome.build_seconds]}")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model bug: base_mooc__interaction_rows builds raw_line from the columns as unified"
+    " over the Parquet files read together (read_parquet union_by_name), so an integer-id file's"
+    " quarantined row reads item_id 12 when loaded alone and \"12\" when a text-id file is"
+    " read in the same run (full refresh)",
+)
+def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Path) -> None:
+    """A rejected MOOC row keeps the same raw_line whichever files are read with it."""
+    moment = int(DAY.timestamp())
+    scenario = Scenario(
+        [
+            Batch(mooc=[MoocRow("a", "c1", moment, 50.0, None)]),  # text ids
+            Batch(mooc=[MoocRow(None, 12, moment, 1.0, None)]),  # integer ids, no user
+        ]
+    )
+    only_mooc = {"chat_enabled": False, "segment_enabled": False, "app_enabled": False}
+    outcome = build_in_batches(scenario, tmp_path, only_mooc)
+    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
+    assert not problems, "\n".join(problems)
