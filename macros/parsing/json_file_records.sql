@@ -1,6 +1,6 @@
 {#-
     One row per JSON record of every file in `files` (a list of paths; see files_to_load):
-    file_name, line_number, raw_line, is_blank. No rows when the list is empty.
+    file_name, line_number, raw_line, is_blank, is_invalid_utf8. No rows when the list is empty.
 
     Each file is read as a JSON array when its first character (after a byte-order mark and white
     space) is '[', and as JSON lines otherwise, so every JSON source accepts both forms.
@@ -9,6 +9,9 @@
       - JSON array: line_number is the 1-based position of the element in the array. A file that
         is not valid JSON as a whole yields one record (line_number 0, the file's start as
         raw_line) that the caller quarantines as invalid JSON.
+      - A file that is not valid UTF-8 is split into lines as bytes: its valid lines are read as
+        usual, and each line with invalid bytes is returned with is_invalid_utf8 and its text
+        with those bytes escaped (\xFF), so one bad byte never costs the rest of the file.
 -#}
 {% macro json_file_records(files) -%}
     {{ return(adapter.dispatch('json_file_records', 'sessions')(files)) }}
@@ -24,18 +27,26 @@
     {%- set whitespace = "' ' || chr(9) || chr(10) || chr(13)" -%}
     with
 
-    file_contents as (
+    file_blobs as (
         {%- if files | length > 0 %}
         select
             filename,
             content
-        from read_text({{ sessions.sql_string_list(files) }})
+        from read_blob({{ sessions.sql_string_list(files) }})
         {%- else %}
         select
             cast(null as varchar) as filename,
-            cast(null as varchar) as content
+            cast(null as blob) as content
         where false
         {%- endif %}
+    ),
+
+    file_contents as (
+        select
+            filename,
+            content as raw_content,
+            try(decode(content)) as content
+        from file_blobs
     ),
 
     files as (
@@ -44,6 +55,50 @@
             ltrim(content, chr(65279)) as content,
             starts_with(ltrim(ltrim(content, chr(65279)), {{ whitespace }}), '[') as is_array
         from file_contents
+        where content is not null
+    ),
+
+    -- Files with invalid UTF-8: split the escaped bytes on '\x0A' (newline), then decode each line.
+    escaped_pieces as (
+        select
+            file_name,
+            unnest(pieces) as escaped_piece,
+            generate_subscripts(pieces, 1) as line_number,
+            len(pieces) as piece_count,
+            ends_with_newline
+        from (
+            select
+                filename as file_name,
+                string_split(cast(raw_content as varchar), '\x0A') as pieces,
+                ends_with(cast(raw_content as varchar), '\x0A') as ends_with_newline
+            from file_contents
+            where content is null
+        )
+    ),
+
+    escaped_lines as (
+        select
+            file_name,
+            line_number,
+            escaped_piece,
+            try(decode(cast(escaped_piece as blob))) as decoded_line
+        from escaped_pieces
+        where not (ends_with_newline and line_number = piece_count)
+    ),
+
+    undecodable_file_lines as (
+        select
+            file_name,
+            line_number,
+            rtrim(
+                case
+                    when line_number = 1 then ltrim(coalesce(decoded_line, escaped_piece), chr(65279))
+                    else coalesce(decoded_line, escaped_piece)
+                end,
+                chr(13)
+            ) as raw_line,
+            decoded_line is null as is_invalid_utf8
+        from escaped_lines
     ),
 
     line_pieces as (
@@ -105,17 +160,29 @@
     ),
 
     records as (
-        select * from lines
+        select
+            *,
+            false as is_invalid_utf8
+        from lines
         union all
-        select * from array_elements
+        select
+            *,
+            false as is_invalid_utf8
+        from array_elements
         union all
-        select * from invalid_arrays
+        select
+            *,
+            false as is_invalid_utf8
+        from invalid_arrays
+        union all
+        select * from undecodable_file_lines
     )
 
     select
         file_name,
         line_number,
         raw_line,
-        trim(raw_line, {{ whitespace }}) = '' as is_blank
+        trim(raw_line, {{ whitespace }}) = '' as is_blank,
+        is_invalid_utf8
     from records
 {%- endmacro %}

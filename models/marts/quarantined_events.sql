@@ -19,7 +19,8 @@ with
         '{{ source_name }}' as source,
         file_name,
         line_number,
-        raw_line,
+        -- A record too large to parse is kept up to the size limit.
+        left(raw_line, {{ var('max_record_bytes') }}) as raw_line,
         rejection_reason,
         _loaded_at
     from {{ ref(base_models[source_name]) }}

@@ -17,7 +17,8 @@ parsed as (
         line_number,
         raw_line,
         is_blank,
-        try_cast(raw_line as json) as payload
+        is_invalid_utf8,
+        {{ parse_json_record('raw_line') }} as payload
     from records
 ),
 
@@ -27,8 +28,8 @@ fields as (
         line_number,
         raw_line,
         is_blank,
+        is_invalid_utf8,
         payload,
-        json_type(payload) as payload_type,
         {{ json_text_field('payload', 'event_id') }} as event_id,
         {{ json_text_field('payload', 'event_type') }} as event_type,
         {{ json_text_field('payload', 'user_id') }} as user_id,
@@ -49,13 +50,12 @@ fields as (
 
 validated as (
     select
-        * exclude (payload, payload_type),
+        * exclude (payload),
         {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
-            when payload is null then 'invalid_json'
-            when payload_type <> 'OBJECT' then 'not_a_json_object'
             else coalesce(
+                {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
                 {{ json_field_problem('payload', 'event_id') }},
                 {{ json_field_problem('payload', 'event_type') }},
                 case
@@ -66,8 +66,7 @@ validated as (
                     ) then 'unknown_event_type'
                 end,
                 {{ json_field_problem('payload', 'user_id') }},
-                {{ json_field_problem('payload', 'timestamp') }},
-                case when event_time is null then 'invalid_timestamp' end
+                {{ timestamp_problem('event_time', 'payload') }}
             )
         end as rejection_reason
     from fields

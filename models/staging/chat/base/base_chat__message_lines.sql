@@ -18,7 +18,8 @@ parsed as (
         line_number,
         raw_line,
         is_blank,
-        try_cast(raw_line as json) as payload
+        is_invalid_utf8,
+        {{ parse_json_record('raw_line') }} as payload
     from records
 ),
 
@@ -28,8 +29,8 @@ fields as (
         line_number,
         raw_line,
         is_blank,
+        is_invalid_utf8,
         payload,
-        json_type(payload) as payload_type,
         {{ json_text_field('payload', 'user_id') }} as user_id,
         {{ json_text_field('payload', 'channel_id') }} as channel_id,
         {{ json_text_field('payload', 'event_name') }} as event_name,
@@ -48,15 +49,14 @@ validated as (
         channel_id,
         event_name,
         event_time,
+        is_invalid_utf8,
         {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
-            when payload is null then 'invalid_json'
-            when payload_type <> 'OBJECT' then 'not_a_json_object'
             else coalesce(
+                {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
                 {{ json_field_problem('payload', 'user_id') }},
-                {{ json_field_problem('payload', 'timestamp') }},
-                case when event_time is null then 'invalid_timestamp' end,
+                {{ timestamp_problem('event_time', 'payload') }},
                 {{ json_field_problem('payload', 'event_name') }},
                 {{ json_field_problem('payload', 'channel_id') }}
             )

@@ -61,6 +61,8 @@ validated as (
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'
+            when to_timestamp(ts_epoch) > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
+                then 'timestamp_in_future'
         end as rejection_reason
     from source_rows
 )

@@ -18,7 +18,8 @@ parsed as (
         line_number,
         raw_line,
         is_blank,
-        try_cast(raw_line as json) as payload
+        is_invalid_utf8,
+        {{ parse_json_record('raw_line') }} as payload
     from records
 ),
 
@@ -28,8 +29,8 @@ fields as (
         line_number,
         raw_line,
         is_blank,
+        is_invalid_utf8,
         payload,
-        json_type(payload) as payload_type,
         {{ json_text_field('payload', 'type') }} as event_type,
         {{ json_text_field('payload', 'event') }} as track_event,
         {{ json_text_field('payload', 'name') }} as page_name,
@@ -61,20 +62,18 @@ fields as (
 
 validated as (
     select
-        * exclude (payload, payload_type, user_id_type, anonymous_id_type),
+        * exclude (payload, user_id_type, anonymous_id_type),
         {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
-            when payload is null then 'invalid_json'
-            when payload_type <> 'OBJECT' then 'not_a_json_object'
             else coalesce(
+                {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
                 {{ json_field_problem('payload', 'type') }},
                 case
                     when event_type not in ('identify', 'track', 'page', 'screen')
                         then 'unknown_event_type'
                 end,
-                {{ json_field_problem('payload', 'timestamp') }},
-                case when event_time is null then 'invalid_timestamp' end,
+                {{ timestamp_problem('event_time', 'payload') }},
                 case
                     when user_id_type not in ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
                         then 'invalid_user_id'

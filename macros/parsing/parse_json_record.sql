@@ -1,0 +1,10 @@
+{#-
+    The record parsed as JSON, or null when it is not valid JSON or larger than the var
+    max_record_bytes (too large records are not parsed at all).
+-#}
+{% macro parse_json_record(raw_line) -%}
+    case
+        when strlen({{ raw_line }}) <= {{ var('max_record_bytes') }}
+            then try_cast({{ raw_line }} as json)
+    end
+{%- endmacro %}

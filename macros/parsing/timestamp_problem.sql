@@ -1,0 +1,18 @@
+{#-
+    Why an event's time cannot be used, as a reason code: missing_<field> / invalid_<field> for
+    the JSON field (see json_field_problem), invalid_timestamp when its text does not parse, and
+    timestamp_in_future when it is later than the load time plus the var
+    future_tolerance_seconds. Pass payload=none for sources without a JSON payload.
+-#}
+{% macro timestamp_problem(event_time, payload=none, field='timestamp') -%}
+    coalesce(
+        {%- if payload is not none %}
+        {{ sessions.json_field_problem(payload, field) }},
+        {%- endif %}
+        case
+            when {{ event_time }} is null then 'invalid_timestamp'
+            when {{ event_time }} > {{ dbt.dateadd('second', var('future_tolerance_seconds'), sessions.load_timestamp()) }}
+                then 'timestamp_in_future'
+        end
+    )
+{%- endmacro %}

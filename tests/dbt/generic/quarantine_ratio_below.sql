@@ -1,0 +1,28 @@
+{#-
+    Fails for every source whose quarantined records exceed `max_ratio` of the non-blank records
+    read (from the loaded_files manifest). Used twice: as a warning above the var
+    quarantine_warn_ratio and as an error above quarantine_error_ratio.
+-#}
+{% test quarantine_ratio_below(model, max_ratio) %}
+
+with
+
+per_source as (
+    select
+        source,
+        sum(records_read - blank_records) as records_read,
+        sum(records_quarantined) as records_quarantined
+    from {{ model }}
+    group by source
+)
+
+select
+    source,
+    records_read,
+    records_quarantined,
+    round(records_quarantined / records_read, 4) as quarantined_ratio,
+    {{ max_ratio }} as max_ratio
+from per_source
+where records_read > 0 and records_quarantined > {{ max_ratio }} * records_read
+
+{% endtest %}

@@ -1,0 +1,100 @@
+{#-
+    Reconciliation, per loaded input file: the records in the file now (recounted from the file
+    itself: lines of JSON lines, elements of a JSON array, rows of Parquet) equal the records
+    staged + quarantined (in quarantined_events) + blank lines. Staged records include re-sent
+    copies of an event id, which are kept once. Fails with one row per file that does not add up.
+-#}
+{%- set base_models = {
+    'chat': 'base_chat__message_lines',
+    'segment': 'base_segment__event_records',
+    'mooc': 'base_mooc__interaction_rows',
+    'app': 'base_app__event_lines',
+} -%}
+{%- set tables = {
+    'chat': 'message_files',
+    'segment': 'event_files',
+    'mooc': 'interaction_files',
+    'app': 'event_files',
+} -%}
+
+with
+
+files_now as (
+    {%- for source_name in enabled_sources() %}
+    {%- if source_name == 'mooc' %}
+    select
+        'mooc' as source,
+        filename as file_name,
+        count(*) as records_in_file
+    from read_parquet({{ source('mooc', tables['mooc']) }}, filename = true)
+    group by filename
+    {%- else %}
+    select
+        '{{ source_name }}' as source,
+        filename as file_name,
+        case
+            -- A JSON array file: its elements.
+            when starts_with(ltrim(try(decode(content)), chr(65279) || ' ' || chr(9) || chr(10) || chr(13)), '[')
+                then coalesce(json_array_length(try_cast(ltrim(try(decode(content)), chr(65279)) as json)), 1)
+            -- JSON lines: newline bytes, plus a last line without one.
+            else
+                (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
+                + case when octet_length(content) > 0 and not ends_with(cast(content as varchar), '\x0A') then 1 else 0 end
+        end as records_in_file
+    from read_blob({{ source(source_name, tables[source_name]) }})
+    {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+base_records as (
+    {%- for source_name in enabled_sources() %}
+    select
+        '{{ source_name }}' as source,
+        file_name,
+        count(*) filter (where rejection_reason is null and not is_blank) as records_staged,
+        count(*) filter (where is_blank) as blank_lines
+    from {{ ref(base_models[source_name]) }}
+    group by file_name
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+quarantined as (
+    select
+        source,
+        file_name,
+        count(*) as records_quarantined
+    from {{ ref('quarantined_events') }}
+    group by source, file_name
+),
+
+reconciled as (
+    select
+        files_now.source,
+        files_now.file_name,
+        files_now.records_in_file,
+        coalesce(base_records.records_staged, 0) as records_staged,
+        coalesce(quarantined.records_quarantined, 0) as records_quarantined,
+        coalesce(base_records.blank_lines, 0) as blank_lines
+    from files_now
+    inner join {{ ref('loaded_files') }} as loaded
+        on
+            files_now.source = loaded.source
+            and files_now.file_name = loaded.file_name
+    left join base_records
+        on
+            files_now.source = base_records.source
+            and files_now.file_name = base_records.file_name
+    left join quarantined
+        on
+            files_now.source = quarantined.source
+            and files_now.file_name = quarantined.file_name
+)
+
+select * from reconciled
+where records_in_file <> records_staged + records_quarantined + blank_lines
