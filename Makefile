@@ -31,12 +31,14 @@ venv: $(BIN)/.installed ## Create .venv from the pinned versions
 
 build: venv ## Build every model, seed and test (incremental; ARGS=--full-refresh rebuilds all)
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
+	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS) $(ARGS)
 
 test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff
 
 dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
+	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS)
 
 pytest: venv ## Differential and property tests (pytest)
