@@ -65,12 +65,16 @@ restitched_anonymous_ids as (
 ),
 
 last_prior_event_per_user as (
+    -- Only for the users with new events: the cost follows the new data, not the history.
     select
-        source,
-        user_id,
-        max(event_time) as last_event_time
+        prior_events.source,
+        prior_events.user_id,
+        max(prior_events.event_time) as last_event_time
     from prior_events
-    group by source, user_id
+    where (prior_events.source, prior_events.user_id) in (
+        select pending_events.source, pending_events.user_id from pending_events
+    )
+    group by prior_events.source, prior_events.user_id
 ),
 
 changes as (

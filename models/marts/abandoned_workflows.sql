@@ -1,12 +1,13 @@
 {#-
     One row per workflow started in a session and not completed in that same session (product
     tracking source).
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users() }}",
+    pre_hook="{{ delete_affected_sessions() }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -14,25 +15,29 @@
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
-    where workflow_id is not null and {{ affected_users_condition() }}
+    select * from {{ ref('int_events_sessionized') }} as sessionized
+    where
+        sessionized.workflow_id is not null
+        and {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 workflows as (
     select
         session_id,
+        session_number,
         source,
         user_id,
         workflow_id,
         min(event_time) filter (where event_type = 'workflow_started') as started_at,
         count(*) filter (where event_type = 'workflow_completed') as completions
     from events
-    group by session_id, source, user_id, workflow_id
+    group by session_id, session_number, source, user_id, workflow_id
 ),
 
 abandoned as (
     select
         session_id,
+        session_number,
         source,
         user_id,
         workflow_id,

@@ -1,12 +1,13 @@
 {#-
     One row per chat session. The top channel is the one with the most messages; ties go to the
     channel whose first message in the session came first, then to the lowest channel_id as text.
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users(\"'chat'\") }}",
+    pre_hook="{{ delete_affected_sessions(\"'chat'\") }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -14,8 +15,10 @@
 with
 
 chat_events as (
-    select * from {{ ref('int_events_sessionized') }}
-    where source = 'chat' and {{ affected_users_condition() }}
+    select * from {{ ref('int_events_sessionized') }} as sessionized
+    where
+        sessionized.source = 'chat'
+        and {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 sessions as (

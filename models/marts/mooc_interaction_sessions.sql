@@ -1,12 +1,13 @@
 {#-
     Every MOOC interaction with its session (grain: one row per interaction): the columns of the
     MOOC notebook's output, exported to `exports/mooc_sessions.parquet`.
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users(\"'mooc'\") }}",
+    pre_hook="{{ delete_affected_sessions(\"'mooc'\") }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -14,8 +15,10 @@
 with
 
 interactions as (
-    select * from {{ ref('int_events_sessionized') }}
-    where source = 'mooc' and {{ affected_users_condition() }}
+    select * from {{ ref('int_events_sessionized') }} as sessionized
+    where
+        sessionized.source = 'mooc'
+        and {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 renamed as (

@@ -1,11 +1,12 @@
 {#-
     One row per MOOC session: how much was watched and how it was rated.
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users(\"'mooc'\") }}",
+    pre_hook="{{ delete_affected_sessions(\"'mooc'\") }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -13,8 +14,8 @@
 with
 
 interactions as (
-    select * from {{ ref('mooc_interaction_sessions') }}
-    where {{ affected_users_condition("'mooc'") }}
+    select * from {{ ref('mooc_interaction_sessions') }} as interactions
+    where {{ affected_sessions_condition("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 ),
 
 per_session as (

@@ -1,10 +1,12 @@
-{#- One row per event, with its session and the time since the previous event of the session. 
-    Incremental: the users affected since the last run are deleted and rebuilt.
+{#-
+    One row per event, with its session and the time since the previous event of the session.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users() }}",
+    pre_hook="{{ delete_affected_sessions() }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -12,8 +14,8 @@
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ affected_users_condition() }}
+    select * from {{ ref('int_events_sessionized') }} as sessionized
+    where {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 session_events as (
@@ -21,6 +23,7 @@ session_events as (
         source,
         event_id,
         session_id,
+        session_number,
         user_id,
         anonymous_id,
         event_time,

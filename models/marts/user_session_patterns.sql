@@ -6,7 +6,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users() }}",
+    pre_hook="{{ delete_affected_sessions(session_number_column=none) }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -14,8 +14,8 @@
 with
 
 sessions as (
-    select * from {{ ref('user_sessions') }}
-    where {{ affected_users_condition() }}
+    select * from {{ ref('user_sessions') }} as sessions
+    where {{ affected_sessions_condition('sessions.source', 'sessions.user_id') }}
 ),
 
 recent_sessions as (

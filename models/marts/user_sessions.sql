@@ -1,12 +1,13 @@
 {#-
     One row per session of every source, with the session tracking spec's attributes. Attributes
     that a source has no data for are null (see the column docs).
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those after each affected user's
+    recompute offset) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_affected_users() }}",
+    pre_hook="{{ delete_affected_sessions() }}",
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
@@ -14,8 +15,8 @@
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ affected_users_condition() }}
+    select * from {{ ref('int_events_sessionized') }} as sessionized
+    where {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 events_ranked as (
