@@ -15,7 +15,7 @@
 with
 
 interactions as (
-    select * from {{ ref('int_events_sessionized') }} as sessionized
+    select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
     where
         sessionized.source = 'mooc'
         and {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}

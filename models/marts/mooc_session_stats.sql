@@ -14,7 +14,7 @@
 with
 
 interactions as (
-    select * from {{ ref('mooc_interaction_sessions') }} as interactions
+    select interactions.* from {{ ref('mooc_interaction_sessions') }} as interactions
     where {{ affected_sessions_condition("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 ),
 

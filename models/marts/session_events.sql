@@ -14,7 +14,7 @@
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }} as sessionized
+    select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
     where {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 

@@ -14,7 +14,7 @@
 with
 
 sessions as (
-    select * from {{ ref('user_sessions') }} as sessions
+    select sessions.* from {{ ref('user_sessions') }} as sessions
     where {{ affected_sessions_condition('sessions.source', 'sessions.user_id') }}
 ),
 
