@@ -1,6 +1,8 @@
 {#-
     One row per JSON record of every file in `files` (a list of paths; see files_to_load):
-    file_name, line_number, raw_line, is_blank, is_invalid_utf8. No rows when the list is empty.
+    file_name, line_number, raw_line, is_blank, is_invalid_utf8, and payload (the record parsed
+    as JSON; null when it is not valid JSON or too large, see parse_json_record). No rows when the
+    list is empty.
 
     Each file is read as a JSON array when its first character (after a byte-order mark and white
     space) is '[', and as JSON lines otherwise, so every JSON source accepts both forms.
@@ -183,6 +185,7 @@
         line_number,
         raw_line,
         trim(raw_line, {{ whitespace }}) = '' as is_blank,
-        is_invalid_utf8
+        is_invalid_utf8,
+        {{ sessions.parse_json_record('raw_line') }} as payload
     from records
 {%- endmacro %}

@@ -11,25 +11,9 @@ records as (
     {{ json_file_records(files) }}
 ),
 
-parsed as (
-    select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        {{ parse_json_record('raw_line') }} as payload
-    from records
-),
-
 fields as (
     select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        payload,
+        *,
         {{ json_text_field('payload', 'event_id') }} as event_id,
         {{ json_text_field('payload', 'event_type') }} as event_type,
         {{ json_text_field('payload', 'user_id') }} as user_id,
@@ -45,7 +29,7 @@ fields as (
         {{ json_text_field('payload', 'reason') }} as reason,
         {{ json_text_field('payload', 'workflow_id') }} as workflow_id,
         json_extract(payload, '$.details') as details
-    from parsed
+    from records
 ),
 
 validated as (

@@ -12,31 +12,15 @@ records as (
     {{ json_file_records(files) }}
 ),
 
-parsed as (
-    select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        {{ parse_json_record('raw_line') }} as payload
-    from records
-),
-
 fields as (
     select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        payload,
+        *,
         {{ json_text_field('payload', 'user_id') }} as user_id,
         {{ json_text_field('payload', 'channel_id') }} as channel_id,
         {{ json_text_field('payload', 'event_name') }} as event_name,
         json_extract_string(payload, '$.timestamp') as timestamp_text,
         try_cast(json_extract_string(payload, '$.timestamp') as timestamptz) as event_time
-    from parsed
+    from records
 ),
 
 validated as (

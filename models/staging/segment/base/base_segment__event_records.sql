@@ -12,25 +12,9 @@ records as (
     {{ json_file_records(files) }}
 ),
 
-parsed as (
-    select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        {{ parse_json_record('raw_line') }} as payload
-    from records
-),
-
 fields as (
     select
-        file_name,
-        line_number,
-        raw_line,
-        is_blank,
-        is_invalid_utf8,
-        payload,
+        *,
         {{ json_text_field('payload', 'type') }} as event_type,
         {{ json_text_field('payload', 'event') }} as track_event,
         {{ json_text_field('payload', 'name') }} as page_name,
@@ -57,7 +41,7 @@ fields as (
         json_extract(payload, '$.context') as context,
         json_type(payload, '$.userId') as user_id_type,
         json_type(payload, '$.anonymousId') as anonymous_id_type
-    from parsed
+    from records
 ),
 
 validated as (
