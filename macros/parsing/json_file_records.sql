@@ -11,9 +11,13 @@
       - JSON array: line_number is the 1-based position of the element in the array. A file that
         is not valid JSON as a whole yields one record (line_number 0, the file's start as
         raw_line) that the caller quarantines as invalid JSON.
-      - A file that is not valid UTF-8 is split into lines as bytes: its valid lines are read as
-        usual, and each line with invalid bytes is returned with is_invalid_utf8 and its text
-        with those bytes escaped (\xFF), so one bad byte never costs the rest of the file.
+      - A JSON-lines file that is not valid UTF-8 is split into lines as bytes: its valid lines
+        are read as usual, and each line with invalid bytes is returned with is_invalid_utf8 and
+        its exact bytes as text: printable ASCII as is, every other byte escaped as \xNN (so
+        nothing of the line is lost), so one bad byte never costs the rest of the file.
+        A JSON array file with invalid bytes cannot be split safely: it is one record (line 0,
+        is_invalid_utf8).
+      - An empty file has no records.
 -#}
 {% macro json_file_records(files) -%}
     {{ return(adapter.dispatch('json_file_records', 'sessions')(files)) }}
@@ -57,7 +61,7 @@
             ltrim(content, chr(65279)) as content,
             starts_with(ltrim(ltrim(content, chr(65279)), {{ whitespace }}), '[') as is_array
         from file_contents
-        where content is not null
+        where content is not null and content <> ''
     ),
 
     -- Files with invalid UTF-8: split the escaped bytes on '\x0A' (newline), then decode each line.
@@ -74,8 +78,18 @@
                 string_split(cast(raw_content as varchar), '\x0A') as pieces,
                 ends_with(cast(raw_content as varchar), '\x0A') as ends_with_newline
             from file_contents
-            where content is null
+            where content is null and not starts_with(ltrim(decode(raw_content, 'replace'), {{ whitespace }}), '[')
         )
+    ),
+
+    undecodable_arrays as (
+        select
+            filename as file_name,
+            0 as line_number,
+            left(decode(raw_content, 'replace'), 4096) as raw_line,
+            true as is_invalid_utf8
+        from file_contents
+        where content is null and starts_with(ltrim(decode(raw_content, 'replace'), {{ whitespace }}), '[')
     ),
 
     escaped_lines as (
@@ -83,7 +97,13 @@
             file_name,
             line_number,
             escaped_piece,
-            try(decode(cast(escaped_piece as blob))) as decoded_line
+            try(decode(cast(escaped_piece as blob))) as decoded_line,
+            -- A line with invalid bytes, losslessly: DuckDB escapes every byte but printable
+            -- ASCII as \xNN; quotes, apostrophes, tabs and backslashes are shown as themselves
+            -- (backslash last, so escapes of other bytes stay unambiguous).
+            replace(replace(replace(replace(
+                regexp_replace(escaped_piece, '\\x0D$', ''),
+                '\x22', '"'), '\x27', ''''), '\x09', chr(9)), '\x5C', '\') as escaped_line
         from escaped_pieces
         where not (ends_with_newline and line_number = piece_count)
     ),
@@ -94,8 +114,9 @@
             line_number,
             rtrim(
                 case
-                    when line_number = 1 then ltrim(coalesce(decoded_line, escaped_piece), chr(65279))
-                    else coalesce(decoded_line, escaped_piece)
+                    when decoded_line is null then escaped_line
+                    when line_number = 1 then ltrim(decoded_line, chr(65279))
+                    else decoded_line
                 end,
                 chr(13)
             ) as raw_line,
@@ -178,6 +199,8 @@
         from invalid_arrays
         union all
         select * from undecodable_file_lines
+        union all
+        select * from undecodable_arrays
     )
 
     select

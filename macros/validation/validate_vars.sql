@@ -6,6 +6,10 @@
     Called by the on-run-start hook.
 -#}
 {% macro validate_vars() -%}
+    {#- Checked when the hook runs, not while dbt parses: then every problem is listed at once. -#}
+    {%- if not execute -%}
+        {{ return('select 1') }}
+    {%- endif -%}
     {%- set sources = ['chat', 'segment', 'mooc', 'app'] -%}
     {%- set problems = [] -%}
 
@@ -66,7 +70,7 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {%- if var('as_of') is not none and execute -%}
+    {%- if var('as_of') is not none -%}
         {%- set parsed = run_query("select try_cast('" ~ (var('as_of') | string | replace("'", "''")) ~ "' as timestamp with time zone)") -%}
         {%- if parsed.columns[0].values()[0] is none -%}
             {%- do problems.append("as_of must be an ISO-8601 timestamp (or null), got: " ~ var('as_of')) -%}

@@ -54,14 +54,15 @@ validated as (
         nullif(trim(user_id), '') as user_id,
         nullif(trim(item_id), '') as item_id,
         ts_epoch,
-        to_timestamp(ts_epoch) as event_time,
+        try(to_timestamp(ts_epoch)) as event_time,
         watch_percentage,
         rating,
         {{ load_timestamp() }} as _loaded_at,
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'
-            when to_timestamp(ts_epoch) > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
+            when try(to_timestamp(ts_epoch)) is null then 'invalid_timestamp'
+            when try(to_timestamp(ts_epoch)) > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
                 then 'timestamp_in_future'
         end as rejection_reason
     from source_rows
