@@ -106,7 +106,8 @@ def write_batch(landing: Path, history_events: int) -> int:
     with duckdb.connect() as connection:
         first = (app_history // USERS + 1) * USERS
         target = landing / "app" / "events_99998_recent.jsonl"
-        connection.execute(f"copy ({app_events_sql(first, first + recent, 'n', False)}) to '{target}'")
+        recent_sql = app_events_sql(first, first + recent, "n", False)
+        connection.execute(f"copy ({recent_sql}) to '{target}'")
         target = landing / "app" / "events_99999_late.jsonl"
         late_sql = app_events_sql(first, first + batch - recent, "l", True)
         connection.execute(f"copy ({late_sql}) to '{target}'")
@@ -181,7 +182,9 @@ def main() -> None:
         reference = WORK_DIR / "full_refresh.duckdb"
         run_dbt(reference, landing, "seed")
         run_dbt(reference, landing, "run", "--full-refresh")
-        print("marts equal to a full refresh:", "yes" if marts_equal(warehouse, reference) else "NO")
+        print(
+            "marts equal to a full refresh:", "yes" if marts_equal(warehouse, reference) else "NO"
+        )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ validated as (
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'
             when try(to_timestamp(ts_epoch)) is null then 'invalid_timestamp'
-            when try(to_timestamp(ts_epoch)) > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
+            when
+                try(to_timestamp(ts_epoch))
+                > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
                 then 'timestamp_in_future'
         end as rejection_reason
     from source_rows
