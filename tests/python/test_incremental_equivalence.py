@@ -67,6 +67,9 @@ MARTS = (
     "mooc_session_stats",
     "quarantined_events",
 )
+# Every other table of the public schema is compared too (loaded_files, any mart added later);
+# run_stats logs the runs themselves and is checked on its own.
+RUN_LOG_TABLES = frozenset({"run_stats"})
 # The moment a row was loaded differs between an incremental run and a full refresh by
 # construction; every other column must be equal.
 LOAD_TIME_COLUMNS = frozenset({"_loaded_at"})
@@ -234,7 +237,12 @@ def canonical_events(batches: Sequence[Batch]) -> list[Event]:
         mooc += [row for row in batch.mooc if mooc_row_is_valid(row)]
     app_events, _ = app_canonical_events(files["app"])
     segment_events, _ = segment_canonical_events(files["segment"])
-    return [*chat_canonical_events(chat), *segment_events, *mooc_canonical_events(mooc), *app_events]
+    return [
+        *chat_canonical_events(chat),
+        *segment_events,
+        *mooc_canonical_events(mooc),
+        *app_events,
+    ]
 
 
 def _identity(event: Event) -> Event:
@@ -336,7 +344,23 @@ def mart_differences(incremental: Path, full_refresh: Path, limit: int = 20) -> 
         db.execute("set TimeZone = 'UTC'")
         db.execute(f"attach '{incremental}' as incremental_wh (read_only)")
         db.execute(f"attach '{full_refresh}' as full_refresh_wh (read_only)")
-        for mart in MARTS:
+        tables = [
+            {
+                name
+                for (name,) in db.execute(
+                    "select table_name from information_schema.tables"
+                    " where table_catalog = ? and table_schema = 'main'",
+                    [catalog],
+                ).fetchall()
+            }
+            - RUN_LOG_TABLES
+            for catalog in ("incremental_wh", "full_refresh_wh")
+        ]
+        if tables[0] != tables[1]:
+            problems.append(f"public tables differ: {sorted(tables[0] ^ tables[1])}")
+        missing = set(MARTS) - tables[1]
+        assert not missing, f"marts missing from the full refresh: {sorted(missing)}"
+        for mart in sorted(tables[0] & tables[1]):
             schemas = [
                 db.execute(f"describe {catalog}.main.{mart}").fetchall()
                 for catalog in ("incremental_wh", "full_refresh_wh")
@@ -345,7 +369,9 @@ def mart_differences(incremental: Path, full_refresh: Path, limit: int = 20) -> 
             if [(row[0], row[1]) for row in schemas[0]] != columns:
                 problems.append(f"{mart}: columns differ: {schemas[0]} vs {schemas[1]}")
                 continue
-            selected = ", ".join(f'"{name}"' for name, _ in columns if name not in LOAD_TIME_COLUMNS)
+            selected = ", ".join(
+                f'"{name}"' for name, _ in columns if name not in LOAD_TIME_COLUMNS
+            )
             for only_in, other in (
                 ("incremental_wh", "full_refresh_wh"),
                 ("full_refresh_wh", "incremental_wh"),
@@ -439,7 +465,11 @@ def _segment_record(
     record: dict[str, Any] = {"type": event_type, "timestamp": spell_timestamp_utc(moment)}
     if event_type == "track":
         record["event"] = "Feature Used"
-    for key, value in (("messageId", message_id), ("userId", user_id), ("anonymousId", anonymous_id)):
+    for key, value in (
+        ("messageId", message_id),
+        ("userId", user_id),
+        ("anonymousId", anonymous_id),
+    ):
         if value is not None:
             record[key] = value
     return record
@@ -574,7 +604,9 @@ def _segment_named_cases(builder: ScenarioBuilder, tag: str) -> None:
     )
     builder.add("segment", 0, Item(anon_page))
     builder.add(
-        "segment", 0, Item(_segment_record(day + timedelta(hours=5), f"{tag}-s3", None, anonymous_id))
+        "segment",
+        0,
+        Item(_segment_record(day + timedelta(hours=5), f"{tag}-s3", None, anonymous_id)),
     )
     builder.add("segment", 0, Item(_segment_record(day + timedelta(minutes=25), f"{tag}-u1", user)))
     pairing = builder.later()
@@ -594,7 +626,9 @@ def _segment_named_cases(builder: ScenarioBuilder, tag: str) -> None:
         builder.add("segment", builder.later(pairing), Item(stale))
     # Re-sent messageIds: an exact copy, and a changed copy (ignored: the first copy counts).
     builder.add("segment", builder.later(), Item(anon_first))
-    builder.add("segment", builder.later(), Item({**anon_page, "timestamp": "2024-03-01T00:00:00Z"}))
+    builder.add(
+        "segment", builder.later(), Item({**anon_page, "timestamp": "2024-03-01T00:00:00Z"})
+    )
     # Without messageId: identical records are two events, in whichever batches they arrive.
     plain = _segment_record(day + timedelta(minutes=15), None, user)
     builder.add("segment", 0, Item(plain))
@@ -645,8 +679,13 @@ def _invalid_items(builder: ScenarioBuilder) -> None:
         ("chat", Item({"event_name": "send_message", "timestamp": moment}, valid=False)),
         ("chat", Item(raw="{not json", valid=False)),
         ("chat", Item(raw="   ", valid=False)),
-        ("app", Item({"event_id": "bad-1", "event_type": "click", "timestamp": moment,
-                      "user_id": "x"}, valid=False)),
+        (
+            "app",
+            Item(
+                {"event_id": "bad-1", "event_type": "click", "timestamp": moment, "user_id": "x"},
+                valid=False,
+            ),
+        ),
         ("app", Item(raw='"just text"', valid=False)),
         ("segment", Item({"type": "alias", "userId": "x", "timestamp": moment}, valid=False)),
         ("segment", Item({"type": "track", "timestamp": moment}, valid=False)),
@@ -781,8 +820,15 @@ def hand_written_scenario() -> Scenario:
             app("e-a2", "page_view", at(hours=10, minutes=5)),  # re-sent, exact copy
             # Re-sent with other content: the copy loaded first counts.
             app("e-c2", "session_end", at(days=3, hours=12), reason="navigation"),
-            Item({"event_id": "bad-1", "event_type": "click", "timestamp": "2024-03-02T10:00:00Z",
-                  "user_id": "u"}, valid=False),
+            Item(
+                {
+                    "event_id": "bad-1",
+                    "event_type": "click",
+                    "timestamp": "2024-03-02T10:00:00Z",
+                    "user_id": "u",
+                },
+                valid=False,
+            ),
         ],
         segment_lines=[
             # anon-1 logs in as seg-u: its sessions move to seg-u.
@@ -801,15 +847,24 @@ def hand_written_scenario() -> Scenario:
             app("e-bridge", "action", at(hours=10, minutes=35)),  # re-sent again
         ],
         segment_lines=[plain],  # identical, without messageId: a second event
-        chat=[Item(raw="", valid=False), Item({"event_name": "send_message",
-                                               "timestamp": "2024-03-02T12:00:00Z",
-                                               "channel_id": "1"}, valid=False)],
+        chat=[
+            Item(raw="", valid=False),
+            Item(
+                {
+                    "event_name": "send_message",
+                    "timestamp": "2024-03-02T12:00:00Z",
+                    "channel_id": "1",
+                },
+                valid=False,
+            ),
+        ],
         mooc=[MoocRow(None, "c12", int(at(hours=8).timestamp()), 1.0, None)],  # quarantined
     )
-    return Scenario([batch_0, batch_1, batch_2], bridge_batches={1})
+    # A scheduled run that finds no new file changes nothing.
+    return Scenario([batch_0, batch_1, batch_2, Batch()], bridge_batches={1})
 
 
-def test_named_late_arrivals_in_three_batches(tmp_path: Path) -> None:
+def test_named_late_arrivals_in_three_batches_then_an_idle_run(tmp_path: Path) -> None:
     scenario = hand_written_scenario()
     outcome = build_in_batches(scenario, tmp_path)
     check_equivalence(scenario, outcome)
@@ -833,15 +888,20 @@ def test_named_late_arrivals_in_three_batches(tmp_path: Path) -> None:
     assert [tuple(row.values()) for row in sessions] == expected
 
     stats = outcome.run_stats
-    assert [row["late_events"] for row in stats] == [0, 4, 2]
-    assert [row["events_loaded"] for row in stats] == [16, 7, 3]
-    assert [row["records_quarantined"] for row in stats] == [0, 1, 2]
+    assert [row["files_loaded"] for row in stats] == [5, 5, 4, 0]
+    assert [row["late_events"] for row in stats] == [0, 4, 2, 0]
+    assert [row["events_loaded"] for row in stats] == [16, 7, 3, 0]
+    assert [row["records_quarantined"] for row in stats] == [0, 1, 2, 0]
     bridging = stats[1]
     # u's A and B, chat c's two sessions, and anon-1's first session with seg-u's.
     assert bridging["sessions_merged"] == 3, bridging
     # At least B, chat c's second session, anon-1's two and seg-u's first.
     assert bridging["sessions_removed"] >= 5, bridging
     assert stats[2]["sessions_merged"] == 0, stats[2]
+    idle = stats[3]
+    assert idle["users_affected"] == idle["events_resessionized"] == 0, idle
+    assert idle["sessions_created"] == idle["sessions_extended"] == 0, idle
+    assert idle["sessions_removed"] == 0, idle
     print(f"build seconds: {[round(s, 1) for s in outcome.build_seconds]}")
 
 
@@ -849,7 +909,7 @@ def test_named_late_arrivals_in_three_batches(tmp_path: Path) -> None:
     strict=True,
     reason="model bug: base_mooc__interaction_rows builds raw_line from the columns as unified"
     " over the Parquet files read together (read_parquet union_by_name), so an integer-id file's"
-    " quarantined row reads item_id 12 when loaded alone and \"12\" when a text-id file is"
+    ' quarantined row reads item_id 12 when loaded alone and "12" when a text-id file is'
     " read in the same run (full refresh)",
 )
 def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Path) -> None:
