@@ -1,12 +1,19 @@
 {#-
-    Pre-hook of the incremental marts: deletes the rows that this run rebuilds (see
-    affected_sessions_condition), before the model inserts them again. A no-op on a full refresh.
-    `source_column` is a column of the mart, or a quoted literal for a single-source mart.
+    Pre-hook of the incremental marts: deletes the rows that this run rebuilds (the affected
+    users' sessions after their recompute offset, see join_affected_sessions) before the model
+    inserts them again. A no-op on a full refresh. `source_column` is a column of the mart, or a
+    quoted literal for a single-source mart.
 -#}
 {% macro delete_affected_sessions(source_column='existing.source', session_number_column='existing.session_number') -%}
     {%- if is_incremental() -%}
         delete from {{ this }} as existing
-        where {{ sessions.affected_sessions_condition(source_column, 'existing.user_id', session_number_column) }}
+        using ({{ sessions.affected_ranges() }}) as affected
+        where
+            affected.source = {{ source_column }}
+            and affected.user_id = existing.user_id
+            {%- if session_number_column is not none %}
+            and {{ session_number_column }} > affected.session_number_offset
+            {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}

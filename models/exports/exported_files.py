@@ -1,8 +1,10 @@
 """Write the public marts to files under the var `export_dir`, atomically.
 
 Each file is written to a temporary name in the same directory and renamed into place, so a
-failed run never leaves a truncated export behind. The table lists the files written by the last
-run (one row per file).
+failed run never leaves a truncated export behind. A file is rewritten only when its mart's
+source had sessions recomputed since the file was written (or the file is missing), so an
+incremental run that touches one source does not rewrite the others' exports. The table lists
+every export file and when it was last written (one row per file).
 """
 
 import os
@@ -10,17 +12,20 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
-# mart -> (file name without extension, formats, columns, order of rows)
+# mart -> (source, file name without extension, formats, columns, order of rows)
 EXPORTS = {
     "chat_sessions": (
+        "chat",
         "chat_sessions",
         ("json", "parquet"),
         "*",
         "session_start, user_id, session_id",
     ),
     "mooc_interaction_sessions": (
+        "mooc",
         "mooc_sessions",
         ("parquet",),
         "user_id, item_id, ts_epoch, session_id, watch_percentage, rating",
@@ -66,6 +71,26 @@ def _write_atomically(session, select_sql, target, copy_options):
         temporary.unlink(missing_ok=True)
 
 
+def _previous_exports(session, this):
+    """(file_path -> row) of the files listed by this table before the run; empty at first."""
+    try:
+        rows = session.execute(f"select * from {this}").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    names = [field.name for field in WRITTEN_SCHEMA]
+    return {row[names.index("file_path")]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def _changed_since(session, ranges, source, written_at):
+    """Whether sessions of `source` were recomputed after `written_at`."""
+    query = (
+        f"select count(*) from ({ranges.sql_query()}) as ranges"
+        " where ranges.source = $source and ranges._computed_at > $written_at"
+    )
+    params = {"source": source, "written_at": written_at}
+    return session.execute(query, params).fetchone()[0] > 0
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     export_dir = Path(dbt.config.get("export_dir"))
@@ -74,9 +99,18 @@ def model(dbt, session):
         "chat_sessions": dbt.ref("chat_sessions"),
         "mooc_interaction_sessions": dbt.ref("mooc_interaction_sessions"),
     }
+    ranges = dbt.ref("int_session_recompute_ranges")
+    previous = _previous_exports(session, dbt.this)
 
     written = []
-    for mart, (file_stem, formats, columns, order_by) in EXPORTS.items():
+    for mart, (source, file_stem, formats, columns, order_by) in EXPORTS.items():
+        targets = [export_dir / f"{file_stem}.{file_format}" for file_format in formats]
+        kept = [previous.get(str(target)) for target in targets]
+        if all(row and Path(row["file_path"]).exists() for row in kept) and not any(
+            _changed_since(session, ranges, source, row["written_at"]) for row in kept
+        ):
+            written.extend(kept)
+            continue
         relation = relations[mart].select(columns).order(order_by)
         view_name = f"export_{mart}_{uuid.uuid4().hex}"
         relation.create_view(view_name)

@@ -16,9 +16,8 @@ with
 
 chat_events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where
-        sessionized.source = 'chat'
-        and {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
+    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
+    where sessionized.source = 'chat'
 ),
 
 sessions as (

@@ -15,7 +15,7 @@ with
 
 interactions as (
     select interactions.* from {{ ref('mooc_interaction_sessions') }} as interactions
-    where {{ affected_sessions_condition("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
+    {{ join_affected_sessions("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 ),
 
 per_session as (

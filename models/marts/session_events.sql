@@ -15,7 +15,7 @@ with
 
 events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
+    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 session_events as (

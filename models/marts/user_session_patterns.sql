@@ -15,7 +15,7 @@ with
 
 sessions as (
     select sessions.* from {{ ref('user_sessions') }} as sessions
-    where {{ affected_sessions_condition('sessions.source', 'sessions.user_id') }}
+    {{ join_affected_sessions('sessions.source', 'sessions.user_id') }}
 ),
 
 recent_sessions as (

@@ -16,7 +16,7 @@ with
 
 events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where {{ affected_sessions_condition('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
+    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
 ),
 
 events_ranked as (

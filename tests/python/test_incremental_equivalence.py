@@ -905,13 +905,6 @@ def test_named_late_arrivals_in_three_batches_then_an_idle_run(tmp_path: Path) -
     print(f"build seconds: {[round(s, 1) for s in outcome.build_seconds]}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug: base_mooc__interaction_rows builds raw_line from the columns as unified"
-    " over the Parquet files read together (read_parquet union_by_name), so an integer-id file's"
-    ' quarantined row reads item_id 12 when loaded alone and "12" when a text-id file is'
-    " read in the same run (full refresh)",
-)
 def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Path) -> None:
     """A rejected MOOC row keeps the same raw_line whichever files are read with it."""
     moment = int(DAY.timestamp())

@@ -5,12 +5,25 @@
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
 {%- set files = files_to_load(source('mooc', 'interaction_files'), 'mooc_interactions_path') %}
+{%- set expected_columns = ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'] %}
+{#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
+    required value is quarantined like any other. -#}
+{%- set present_columns = [] %}
+{%- if execute and files | length > 0 %}
+    {%- set schema = run_query("select distinct name from parquet_schema(" ~ sql_string_list(files) ~ ")") %}
+    {%- set present_columns = schema.columns[0].values() | list %}
+{%- endif %}
 
 with
 
 parquet_rows as (
     {%- if files | length > 0 %}
-    select *
+    select
+        filename,
+        file_row_number,
+        {%- for column in expected_columns %}
+        {{ column if column in present_columns else 'null' }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from
         read_parquet(
             {{ sql_string_list(files) }},
@@ -35,8 +48,15 @@ source_rows as (
     select
         interactions.filename as file_name,
         interactions.file_row_number + 1 as line_number,
-        -- The row as read, as JSON text (without the lineage columns added by the reader).
-        to_json(struct_pack(*columns(* exclude (filename, file_row_number)))) as raw_line, -- noqa: RF03
+        -- The row as read, as JSON with every value as text: the same whichever other files
+        -- were read with it (their column types are unified by the reader).
+        json_object(
+            'user_id', cast(interactions.user_id as varchar),
+            'item_id', cast(interactions.item_id as varchar),
+            'ts_epoch', cast(try_cast(interactions.ts_epoch as bigint) as varchar),
+            'watch_percentage', cast(try_cast(interactions.watch_percentage as double) as varchar),
+            'rating', cast(try_cast(interactions.rating as double) as varchar)
+        ) as raw_line,
         cast(interactions.user_id as varchar) as user_id,
         cast(interactions.item_id as varchar) as item_id,
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
