@@ -88,7 +88,7 @@ def _changed_since(session, ranges, source, written_at):
         " where ranges.source = $source and ranges._computed_at > $written_at"
     )
     params = {"source": source, "written_at": written_at}
-    return session.execute(query, params).fetchone()[0] > 0
+    return session.execute(query, params).fetchall()[0][0] > 0
 
 
 def model(dbt, session):
@@ -115,7 +115,7 @@ def model(dbt, session):
         view_name = f"export_{mart}_{uuid.uuid4().hex}"
         relation.create_view(view_name)
         try:
-            row_count = session.execute(f"select count(*) from {view_name}").fetchone()[0]
+            row_count = session.execute(f"select count(*) from {view_name}").fetchall()[0][0]
             for file_format in formats:
                 target = export_dir / f"{file_stem}.{file_format}"
                 if file_format == "json":

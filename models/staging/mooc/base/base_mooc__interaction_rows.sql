@@ -5,14 +5,9 @@
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
 {%- set files = files_to_load(source('mooc', 'interaction_files'), 'mooc_interactions_path') %}
-{%- set expected_columns = ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'] %}
 {#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
     required value is quarantined like any other. -#}
-{%- set present_columns = [] %}
-{%- if execute and files | length > 0 %}
-    {%- set schema = run_query("select distinct name from parquet_schema(" ~ sql_string_list(files) ~ ")") %}
-    {%- set present_columns = schema.columns[0].values() | list %}
-{%- endif %}
+{%- set present_columns = parquet_column_names(files) %}
 
 with
 
@@ -21,9 +16,11 @@ parquet_rows as (
     select
         filename,
         file_row_number,
-        {%- for column in expected_columns %}
-        {{ column if column in present_columns else 'null' }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ 'user_id' if 'user_id' in present_columns else 'null' }} as user_id,
+        {{ 'item_id' if 'item_id' in present_columns else 'null' }} as item_id,
+        {{ 'ts_epoch' if 'ts_epoch' in present_columns else 'null' }} as ts_epoch,
+        {{ 'watch_percentage' if 'watch_percentage' in present_columns else 'null' }} as watch_percentage,
+        {{ 'rating' if 'rating' in present_columns else 'null' }} as rating
     from
         read_parquet(
             {{ sql_string_list(files) }},
