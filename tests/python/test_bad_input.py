@@ -653,3 +653,30 @@ def test_mooc_epoch_out_of_timestamp_range_is_quarantined(tmp_path: Path) -> Non
         "select line_number, rejection_reason from quarantined_events"
         " where file_name like '%z_out_of_range.parquet'"
     ) == [(2, "invalid_timestamp")]
+
+
+def test_mooc_file_without_the_optional_rating_column_loads_in_a_later_run(tmp_path: Path) -> None:
+    """An incremental run reading only a file that lacks `rating` reads it as null."""
+    variables = {
+        **_sample_variables(tmp_path),
+        "chat_enabled": False,
+        "segment_enabled": False,
+        "app_enabled": False,
+    }
+    project = DbtProject(tmp_path)
+    project.build(variables)
+    pq.write_table(
+        pa.table(
+            {
+                "user_id": ["late_learner"],
+                "item_id": ["i1"],
+                "ts_epoch": pa.array([1709283600], pa.int64()),
+                "watch_percentage": [10.0],
+            }
+        ),
+        tmp_path / "input" / "mooc" / "z_no_rating.parquet",
+    )
+    project.build(variables)
+    assert project.query(
+        "select user_id, rating from mooc_interaction_sessions where user_id = 'late_learner'"
+    ) == [("late_learner", None)]
