@@ -914,7 +914,13 @@ def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Pat
             Batch(mooc=[MoocRow(None, 12, moment, 1.0, None)]),  # integer ids, no user
         ]
     )
-    only_mooc = {"chat_enabled": False, "segment_enabled": False, "app_enabled": False}
+    only_mooc = {
+        "chat_enabled": False,
+        "segment_enabled": False,
+        "app_enabled": False,
+        # Half of these two rows is bad on purpose: above the default error ratio.
+        "quarantine_error_ratio": 0.9,
+    }
     outcome = build_in_batches(scenario, tmp_path, only_mooc)
     problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
     assert not problems, "\n".join(problems)
