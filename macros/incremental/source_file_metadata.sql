@@ -3,19 +3,13 @@
     (DuckDB reads only the file system's metadata, not the content): one row per source and file.
 -#}
 {% macro source_file_metadata() -%}
-    {%- set tables = {
-        'chat': 'message_files',
-        'segment': 'event_files',
-        'mooc': 'interaction_files',
-        'app': 'event_files',
-    } -%}
     {%- for source_name in sessions.enabled_sources() %}
     select
         '{{ source_name }}' as source,
         filename as file_name,
         size as file_size,
         last_modified as file_modified_at
-    from read_blob({{ source(source_name, tables[source_name]) }})
+    from read_blob({{ source(source_name, sessions.source_files_table(source_name)) }})
     {%- if not loop.last %}
     union all
     {%- endif %}

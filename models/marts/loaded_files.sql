@@ -5,12 +5,6 @@
     `loaded_files_unchanged` warns when a loaded file was rewritten since.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set base_models = {
-    'chat': 'base_chat__message_lines',
-    'segment': 'base_segment__event_records',
-    'mooc': 'base_mooc__interaction_rows',
-    'app': 'base_app__event_lines',
-} %}
 
 with
 
@@ -22,7 +16,7 @@ loaded_records as (
         is_blank,
         rejection_reason,
         _loaded_at
-    from {{ ref(base_models[source_name]) }}
+    from {{ ref(base_model_name(source_name)) }}
     where {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}
     {%- if not loop.last %}
     union all

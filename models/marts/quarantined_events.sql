@@ -4,12 +4,6 @@
     (Parquet). Incremental: appends each source's records loaded since its last appended load.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set base_models = {
-    'chat': 'base_chat__message_lines',
-    'segment': 'base_segment__event_records',
-    'mooc': 'base_mooc__interaction_rows',
-    'app': 'base_app__event_lines',
-} -%}
 
 with
 
@@ -23,7 +17,7 @@ with
         left(raw_line, {{ var('max_record_bytes') }}) as raw_line,
         rejection_reason,
         _loaded_at
-    from {{ ref(base_models[source_name]) }}
+    from {{ ref(base_model_name(source_name)) }}
     where
         rejection_reason is not null
         and {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}

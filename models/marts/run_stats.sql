@@ -4,12 +4,6 @@
     processed for their user), and the sessions it created, extended, merged and removed.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set base_models = {
-    'chat': 'base_chat__message_lines',
-    'segment': 'base_segment__event_records',
-    'mooc': 'base_mooc__interaction_rows',
-    'app': 'base_app__event_lines',
-} %}
 
 with
 
@@ -20,7 +14,7 @@ loaded_records as (
         file_name,
         is_blank,
         rejection_reason
-    from {{ ref(base_models[source_name]) }}
+    from {{ ref(base_model_name(source_name)) }}
     where _loaded_at = {{ load_timestamp() }}
     {%- if not loop.last %}
     union all

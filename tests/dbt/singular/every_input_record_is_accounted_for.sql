@@ -4,18 +4,6 @@
     staged + quarantined (in quarantined_events) + blank lines. Staged records include re-sent
     copies of an event id, which are kept once. Fails with one row per file that does not add up.
 -#}
-{%- set base_models = {
-    'chat': 'base_chat__message_lines',
-    'segment': 'base_segment__event_records',
-    'mooc': 'base_mooc__interaction_rows',
-    'app': 'base_app__event_lines',
-} -%}
-{%- set tables = {
-    'chat': 'message_files',
-    'segment': 'event_files',
-    'mooc': 'interaction_files',
-    'app': 'event_files',
-} -%}
 
 with
 
@@ -26,7 +14,7 @@ files_now as (
         'mooc' as source,
         filename as file_name,
         count(*) as records_in_file
-    from read_parquet({{ source('mooc', tables['mooc']) }}, filename = true)
+    from read_parquet({{ source('mooc', source_files_table('mooc')) }}, filename = true)
     group by filename
     {%- else %}
     select
@@ -41,7 +29,7 @@ files_now as (
                 (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
                 + case when octet_length(content) > 0 and not ends_with(cast(content as varchar), '\x0A') then 1 else 0 end
         end as records_in_file
-    from read_blob({{ source(source_name, tables[source_name]) }})
+    from read_blob({{ source(source_name, source_files_table(source_name)) }})
     {%- endif %}
     {%- if not loop.last %}
     union all
@@ -56,7 +44,7 @@ base_records as (
         file_name,
         count(*) filter (where rejection_reason is null and not is_blank) as records_staged,
         count(*) filter (where is_blank) as blank_lines
-    from {{ ref(base_models[source_name]) }}
+    from {{ ref(base_model_name(source_name)) }}
     group by file_name
     {%- if not loop.last %}
     union all
