@@ -20,11 +20,9 @@
     {%- if not execute or not is_incremental() -%}
         cast('-infinity' as timestamp with time zone)
     {%- else -%}
-        coalesce(
-            (select applied_through from {{ sessions.watermarks_relation() }}
-            where model_name = '{{ this.identifier }}'),
-            cast('-infinity' as timestamp with time zone)
-        )
+        {{ sessions.latest_timestamp(
+            sessions.watermarks_relation(), 'applied_through', "model_name = '" ~ this.identifier ~ "'"
+        ) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -18,7 +18,9 @@
 
     Events with equal times are ordered by `tiebreakers` (then `event_id`), so the result never
     depends on file order. `inactivity_seconds` may be a number or a column expression (one gap
-    per source).
+    per source). The partition columns and `event_id` must identify a row (not null): the
+    windows sort only the ordering keys, and the other columns are joined back on them, since
+    sorting wide rows is what makes window functions slow.
 -#}
 {% macro sessionize(
     relation,
@@ -54,7 +56,25 @@
 ) -%}
 {%- set partition_list = partition_by | join(', ') -%}
 {%- set event_order = ([event_time] + tiebreakers + [event_id]) | join(', ') -%}
+{%- set session_key = [] -%}
+{%- for column in partition_by -%}
+    {%- do session_key.append('sessions_of_events.' ~ column) -%}
+{%- endfor -%}
+{%- do session_key.append(sessions.epoch_microseconds('sessions_of_events.session_first_event_time')) -%}
+{%- do session_key.append('sessions_of_events.session_first_event_id') -%}
 with
+
+event_keys as (
+    -- The windows sort only these narrow rows; the other columns are joined back at the end.
+    select
+        {%- for column in partition_by + [event_time] + tiebreakers + [event_id] %}
+        {{ column }},
+        {%- endfor %}
+        coalesce({{ starts_session_expression }}, false) as starts_session,
+        coalesce({{ ends_session_expression }}, false) as ends_session,
+        {{ inactivity_seconds }} as inactivity_seconds
+    from {{ relation }}
+),
 
 events_with_previous as (
     select
@@ -63,11 +83,11 @@ events_with_previous as (
             partition by {{ partition_list }}
             order by {{ event_order }}
         ) as previous_event_time,
-        lag({{ ends_session_expression }}) over (
+        lag(ends_session) over (
             partition by {{ partition_list }}
             order by {{ event_order }}
         ) as previous_event_ends_session
-    from {{ relation }}
+    from event_keys
 ),
 
 events_flagged as (
@@ -77,8 +97,8 @@ events_flagged as (
         / 1000000.0 as seconds_since_previous_event,
         (
             previous_event_time is null
-            or {{ event_time }} > {{ dbt.dateadd('second', inactivity_seconds, 'previous_event_time') }}
-            or coalesce({{ starts_session_expression }}, false)
+            or {{ event_time }} > {{ dbt.dateadd('second', 'inactivity_seconds', 'previous_event_time') }}
+            or starts_session
             or coalesce(previous_event_ends_session, false)
         ) as is_new_session
     from events_with_previous
@@ -113,11 +133,21 @@ events_with_session_start as (
 
 events_sessionized as (
     select
-        * exclude (previous_event_ends_session),
-        {{ sessions.surrogate_key(
-            partition_by + [sessions.epoch_microseconds('session_first_event_time'), 'session_first_event_id']
-        ) }} as session_id
-    from events_with_session_start
+        event_rows.*,
+        sessions_of_events.previous_event_time,
+        sessions_of_events.seconds_since_previous_event,
+        sessions_of_events.is_new_session,
+        sessions_of_events.session_number,
+        sessions_of_events.session_first_event_time,
+        sessions_of_events.session_first_event_id,
+        {{ sessions.surrogate_key(session_key) }} as session_id
+    from {{ relation }} as event_rows
+    inner join events_with_session_start as sessions_of_events
+        on
+            {%- for column in partition_by + [event_id] %}
+            event_rows.{{ column }} = sessions_of_events.{{ column }}
+            {%- if not loop.last %} and{% endif %}
+            {%- endfor %}
 )
 
 select * from events_sessionized

@@ -8,7 +8,9 @@
     sessionized again (each affected user's events from the first event of the session containing
     or preceding their earliest change), and replace the rows of the same events. The result is
     the same as sessionizing everything: earlier sessions cannot change, and session numbers
-    continue after the range's offset.
+    continue after the range's offset. A range's events are those already in this model (read
+    back with their previous session) plus the events loaded since, and the events whose
+    stitched owner changed: the run never scans the whole event stream.
 -#}
 {{ config(
     materialized='incremental',
@@ -17,46 +19,114 @@
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
 
+{%- set event_columns = sessions.stitched_event_columns() %}
+
 with
 
-events as (
-    {{ stitched_events() }}
-),
-
 {% if is_incremental() %}
+{%- set loaded_through = sessions.latest_timestamp(this, '_loaded_at') %}
 new_ranges as (
     -- Ranges not applied yet (normally this run's; more when an earlier run failed after
     -- computing them). Several ranges of one user: the earliest start covers the others.
     select * from {{ ref('int_session_recompute_ranges') }}
-    where _computed_at > (
-        select coalesce(max(_sessionized_at), cast('-infinity' as timestamp with time zone))
-        from {{ this }}
-    )
+    where _computed_at > {{ sessions.latest_timestamp(this, '_sessionized_at') }}
     qualify row_number() over (
         partition by source, user_id
         order by from_event_id is not null, from_event_time, from_event_sort_rank, from_event_id
     ) = 1
 ),
 
-events_in_ranges as (
+restitched_anonymous_ids as (
+    -- anonymousIds whose stitched user changed since the last run: their events change owner.
+    select anonymous_id from {{ ref('int_anonymous_ids_stitched') }}
+    where _loaded_at > {{ loaded_through }}
+),
+
+prior_events_in_ranges as (
+    -- The events already sessionized, from the first event of each range on, read back from
+    -- this model (with the session they were in); events that change owner come again below.
     select
-        events.*,
-        new_ranges.session_number_offset,
-        {{ source_inactivity_seconds('events.source') }} as inactivity_seconds
-    from events
+        {%- for column in event_columns %}
+        prior.{{ column }},
+        {%- endfor %}
+        prior.session_id as previous_session_id,
+        new_ranges.session_number_offset
+    from {{ this }} as prior
     inner join new_ranges
         on
-            events.source = new_ranges.source
-            and events.user_id = new_ranges.user_id
+            prior.source = new_ranges.source
+            and prior.user_id = new_ranges.user_id
     where
-        new_ranges.from_event_id is null
-        or (events.event_time, events.event_sort_rank, events.event_id)
-        >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
+        (
+            new_ranges.from_event_id is null
+            or (prior.event_time, prior.event_sort_rank, prior.event_id)
+            >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
+        )
+        and (
+            prior.anonymous_id is null
+            or prior.anonymous_id not in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
+        )
+),
+
+changed_events as (
+    -- Events loaded since the last run (only the newest row groups are read)...
+    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
+    union all
+    -- ... and earlier events whose anonymousId's stitched user changed, with their new owner.
+    {{ stitched_events(
+        where='events._loaded_at <= ' ~ loaded_through
+        ~ ' and events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
+    ) }}
+),
+
+moved_events as (
+    -- The sessions the moved events were in before.
+    select
+        source,
+        event_id,
+        session_id as previous_session_id
+    from {{ this }}
+    where anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
+),
+
+changed_events_in_ranges as (
+    -- Every changed event belongs to a range of its owner (int_session_recompute_ranges).
+    select
+        {%- for column in event_columns %}
+        changed_events.{{ column }},
+        {%- endfor %}
+        moved_events.previous_session_id,
+        new_ranges.session_number_offset
+    from changed_events
+    inner join new_ranges
+        on
+            changed_events.source = new_ranges.source
+            and changed_events.user_id = new_ranges.user_id
+    left join moved_events
+        on
+            changed_events.source = moved_events.source
+            and changed_events.event_id = moved_events.event_id
+),
+
+events_in_ranges as (
+    select
+        *,
+        {{ source_inactivity_seconds('source') }} as inactivity_seconds
+    from (
+        select * from prior_events_in_ranges
+        union all
+        select * from changed_events_in_ranges
+    ) as events_to_sessionize
 ),
 {% else %}
+events as (
+    {{ stitched_events() }}
+),
+
 events_in_ranges as (
     select
         events.*,
+        cast(null as {{ dbt.type_string() }}) as previous_session_id,
         0 as session_number_offset,
         {{ source_inactivity_seconds('events.source') }} as inactivity_seconds
     from events
@@ -87,19 +157,8 @@ numbered as (
             as previous_event_time,
         case when not sessionized.is_new_session then sessionized.seconds_since_previous_event end
             as seconds_since_previous_event,
-        {%- if is_incremental() %}
-        previous.session_id as previous_session_id,
-        {%- else %}
-        cast(null as varchar) as previous_session_id,
-        {%- endif %}
         {{ load_timestamp() }} as _sessionized_at
     from sessionized
-    {%- if is_incremental() %}
-    left join {{ this }} as previous
-        on
-            sessionized.source = previous.source
-            and sessionized.event_id = previous.event_id
-    {%- endif %}
 )
 
 select * from numbered

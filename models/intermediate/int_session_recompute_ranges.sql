@@ -18,20 +18,16 @@
 
 with
 
-events as (
-    {{ stitched_events() }}
-),
-
 {% if prior is none %}
 changes as (
     select
-        source,
-        user_id,
-        event_time,
-        event_sort_rank,
-        event_id,
+        events.source,
+        events.user_id,
+        events.event_time,
+        events.event_sort_rank,
+        events.event_id,
         false as arrived_late
-    from events
+    from ({{ stitched_events() }}) as events
 ),
 
 anchors as (
@@ -45,75 +41,58 @@ anchors as (
     where false
 ),
 {% else %}
-prior_events as (
-    select * from {{ prior }}
-),
-
-watermark as (
-    select coalesce(max(_loaded_at), cast('-infinity' as timestamp with time zone)) as loaded_through
-    from prior_events
-),
-
+{%- set loaded_through = sessions.latest_timestamp(prior, '_loaded_at') %}
 pending_events as (
-    select * from events
-    where _loaded_at > (select watermark.loaded_through from watermark)
+    -- Loaded since the prior events were sessionized: only the newest row groups are read.
+    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
 ),
 
 restitched_anonymous_ids as (
     select anonymous_id from {{ ref('int_anonymous_ids_stitched') }}
-    where _loaded_at > (select watermark.loaded_through from watermark)
+    where _loaded_at > {{ loaded_through }}
 ),
 
-last_prior_event_per_user as (
-    -- Only for the users with new events: the cost follows the new data, not the history.
-    select
-        prior_events.source,
-        prior_events.user_id,
-        max(prior_events.event_time) as last_event_time
-    from prior_events
-    where (prior_events.source, prior_events.user_id) in (
-        select pending_events.source, pending_events.user_id from pending_events
-    )
-    group by prior_events.source, prior_events.user_id
+restitched_events as (
+    {{ stitched_events(
+        where='events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
+    ) }}
 ),
 
-changes as (
-    -- New events, with their owner after stitching; late when older than the owner's last event.
+prior_events as (
+    select * from {{ prior }}
+),
+
+changed_events as (
+    -- New events, with their owner after stitching...
     select
-        pending_events.source,
-        pending_events.user_id,
-        pending_events.event_time,
-        pending_events.event_sort_rank,
-        pending_events.event_id,
-        coalesce(pending_events.event_time < last_prior_event_per_user.last_event_time, false)
-            as arrived_late
+        source,
+        user_id,
+        event_time,
+        event_sort_rank,
+        event_id,
+        true as is_new
     from pending_events
-    left join last_prior_event_per_user
-        on
-            pending_events.source = last_prior_event_per_user.source
-            and pending_events.user_id = last_prior_event_per_user.user_id
     union all
-    -- Events of an anonymousId whose stitched user changed: their former owner...
+    -- ... events of an anonymousId whose stitched user changed: their former owner...
     select
-        prior_events.source,
-        prior_events.user_id,
-        prior_events.event_time,
-        prior_events.event_sort_rank,
-        prior_events.event_id,
-        false as arrived_late
-    from prior_events
-    where prior_events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
+        source,
+        user_id,
+        event_time,
+        event_sort_rank,
+        event_id,
+        false as is_new
+    from {{ prior }}
+    where anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
     union all
     -- ... and their new owner.
     select
-        events.source,
-        events.user_id,
-        events.event_time,
-        events.event_sort_rank,
-        events.event_id,
-        false as arrived_late
-    from events
-    where events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
+        source,
+        user_id,
+        event_time,
+        event_sort_rank,
+        event_id,
+        false as is_new
+    from restitched_events
 ),
 
 earliest_changes as (
@@ -123,48 +102,79 @@ earliest_changes as (
         event_time,
         event_sort_rank,
         event_id
-    from changes
+    from changed_events
     qualify row_number() over (
         partition by source, user_id
         order by event_time, event_sort_rank, event_id
     ) = 1
 ),
 
-last_events_before_change as (
-    -- Each affected user's last sessionized event ordered before the earliest change.
+affected_prior_events as (
+    -- The affected users' sessionized events: the one scan of the history in this model.
     select
         prior_events.source,
         prior_events.user_id,
         prior_events.session_number,
-        prior_events.session_first_event_time,
-        prior_events.session_first_event_id
+        prior_events.event_time,
+        prior_events.event_sort_rank,
+        prior_events.event_id,
+        prior_events.event_id = prior_events.session_first_event_id
+        and (prior_events.event_time, prior_events.event_sort_rank, prior_events.event_id)
+        < (earliest_changes.event_time, earliest_changes.event_sort_rank, earliest_changes.event_id)
+            as is_session_start_before_change
     from prior_events
     inner join earliest_changes
         on
             prior_events.source = earliest_changes.source
             and prior_events.user_id = earliest_changes.user_id
-            and (prior_events.event_time, prior_events.event_sort_rank, prior_events.event_id)
-            < (earliest_changes.event_time, earliest_changes.event_sort_rank, earliest_changes.event_id)
-    qualify row_number() over (
-        partition by prior_events.source, prior_events.user_id
-        order by prior_events.event_time desc, prior_events.event_sort_rank desc, prior_events.event_id desc
-    ) = 1
+),
+
+prior_summaries as (
+    -- Per affected user: the last event already sessionized (new events before it arrived late),
+    -- and the last session starting before the earliest change, which is the session containing
+    -- (or preceding) that change. Aggregates, not windows over the users' whole history.
+    select
+        source,
+        user_id,
+        max(event_time) as last_event_time,
+        max(session_number) filter (where is_session_start_before_change) as anchor_session_number,
+        max_by(event_time, session_number) filter (where is_session_start_before_change)
+            as anchor_event_time,
+        max_by(event_sort_rank, session_number) filter (where is_session_start_before_change)
+            as anchor_event_sort_rank,
+        max_by(event_id, session_number) filter (where is_session_start_before_change)
+            as anchor_event_id
+    from affected_prior_events
+    group by source, user_id
+),
+
+changes as (
+    select
+        changed_events.source,
+        changed_events.user_id,
+        changed_events.event_time,
+        changed_events.event_sort_rank,
+        changed_events.event_id,
+        coalesce(changed_events.is_new and changed_events.event_time < prior_summaries.last_event_time, false)
+            as arrived_late
+    from changed_events
+    left join prior_summaries
+        on
+            changed_events.source = prior_summaries.source
+            and changed_events.user_id = prior_summaries.user_id
 ),
 
 anchors as (
-    -- The session of that event: everything from its first event on is sessionized again.
+    -- Everything from the first event of the anchor session on is sessionized again.
     select
-        last_events_before_change.source,
-        last_events_before_change.user_id,
-        last_events_before_change.session_number,
-        last_events_before_change.session_first_event_time as from_event_time,
-        first_events.event_sort_rank as from_event_sort_rank,
-        last_events_before_change.session_first_event_id as from_event_id
-    from last_events_before_change
-    inner join prior_events as first_events
-        on
-            last_events_before_change.source = first_events.source
-            and last_events_before_change.session_first_event_id = first_events.event_id
+        source,
+        user_id,
+        anchor_session_number as session_number,
+        anchor_event_time as from_event_time,
+        anchor_event_sort_rank as from_event_sort_rank,
+        anchor_event_id as from_event_id
+    from prior_summaries
+    where anchor_session_number is not null
 ),
 {% endif %}
 

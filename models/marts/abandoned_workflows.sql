@@ -16,8 +16,9 @@ with
 
 events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
-    where sessionized.workflow_id is not null
+    where
+        {{ resessionized_since_watermark('sessionized._sessionized_at') }}
+        and sessionized.workflow_id is not null
 ),
 
 workflows as (

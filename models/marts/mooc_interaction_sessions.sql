@@ -16,8 +16,9 @@ with
 
 interactions as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
-    where sessionized.source = 'mooc'
+    where
+        {{ resessionized_since_watermark('sessionized._sessionized_at') }}
+        and sessionized.source = 'mooc'
 ),
 
 renamed as (

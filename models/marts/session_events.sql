@@ -15,7 +15,7 @@ with
 
 events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
+    where {{ resessionized_since_watermark('sessionized._sessionized_at') }}
 ),
 
 session_events as (

@@ -11,72 +11,18 @@
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
+{%- set event_order = ['event_time', 'event_sort_rank', 'event_id'] %}
 
 with
 
 events as (
     select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    {{ join_affected_sessions('sessionized.source', 'sessionized.user_id', 'sessionized.session_number') }}
-),
-
-events_ranked as (
-    select
-        *,
-        row_number() over (
-            partition by session_id
-            order by event_time desc, event_sort_rank desc, event_id desc
-        ) as position_from_end,
-        case
-            when page is not null
-                then row_number() over (
-                    partition by session_id, page is not null
-                    order by event_time, event_sort_rank, event_id
-                )
-        end as page_position,
-        case
-            when page is not null
-                then row_number() over (
-                    partition by session_id, page is not null
-                    order by event_time desc, event_sort_rank desc, event_id desc
-                )
-        end as page_position_from_end,
-        case
-            when has_device
-                then row_number() over (
-                    partition by session_id, has_device
-                    order by event_time, event_sort_rank, event_id
-                )
-        end as device_position,
-        case
-            when referrer is not null
-                then row_number() over (
-                    partition by session_id, referrer is not null
-                    order by event_time, event_sort_rank, event_id
-                )
-        end as referrer_position,
-        case
-            when campaign is not null
-                then row_number() over (
-                    partition by session_id, campaign is not null
-                    order by event_time, event_sort_rank, event_id
-                )
-        end as campaign_position,
-        case
-            when event_category <> 'heartbeat'
-                then row_number() over (
-                    partition by session_id, event_category <> 'heartbeat'
-                    order by event_time desc, event_sort_rank desc, event_id desc
-                )
-        end as non_heartbeat_position_from_end
-    from (
-        select
-            *,
-            coalesce(device_type, browser, os, screen_size) is not null as has_device
-        from events
-    ) as events_with_flags
+    where {{ resessionized_since_watermark('sessionized._sessionized_at') }}
 ),
 
 sessions_aggregated as (
+    -- Values of the first and last events by first_by / last_by: aggregates, not one window
+    -- sort per attribute.
     select
         session_id,
         source,
@@ -88,20 +34,25 @@ sessions_aggregated as (
         count(*) filter (where event_category in ('action', 'page_view', 'workflow')) as action_count,
         count(*) filter (where event_category = 'error') as errors,
         count(distinct workflow_id) filter (where event_type = 'workflow_started') as workflows_started,
-        max(device_type) filter (where device_position = 1) as device_type,
-        max(browser) filter (where device_position = 1) as browser,
-        max(os) filter (where device_position = 1) as os,
-        max(screen_size) filter (where device_position = 1) as screen_size,
-        max(page) filter (where page_position = 1) as entry_page,
-        max(page) filter (where page_position_from_end = 1) as exit_page,
-        max(referrer) filter (where referrer_position = 1) as referrer,
-        max(campaign) filter (where campaign_position = 1) as campaign,
-        max(session_end_reason) filter (
-            where position_from_end = 1 and event_type = 'session_end'
-        ) as closing_reason,
-        bool_or(position_from_end = 1 and event_category = 'session_end') as is_closed,
-        bool_or(non_heartbeat_position_from_end = 1 and event_category = 'error') as ends_on_error
-    from events_ranked
+        {{ first_by('device_type', event_order) }} filter (where has_device) as device_type,
+        {{ first_by('browser', event_order) }} filter (where has_device) as browser,
+        {{ first_by('os', event_order) }} filter (where has_device) as os,
+        {{ first_by('screen_size', event_order) }} filter (where has_device) as screen_size,
+        {{ first_by('page', event_order) }} filter (where page is not null) as entry_page,
+        {{ last_by('page', event_order) }} filter (where page is not null) as exit_page,
+        {{ first_by('referrer', event_order) }} filter (where referrer is not null) as referrer,
+        {{ first_by('campaign', event_order) }} filter (where campaign is not null) as campaign,
+        {{ last_by('event_type', event_order) }} as last_event_type,
+        {{ last_by('event_category', event_order) }} as last_event_category,
+        {{ last_by('session_end_reason', event_order) }} as last_session_end_reason,
+        {{ last_by('event_category', event_order) }} filter (where event_category <> 'heartbeat')
+            as last_non_heartbeat_category
+    from (
+        select
+            *,
+            coalesce(device_type, browser, os, screen_size) is not null as has_device
+        from events
+    ) as events_with_flags
     group by session_id, source, user_id, session_number
 ),
 
@@ -132,11 +83,12 @@ sessions_described as (
         campaign,
         case
             when source <> 'app' then null
-            when is_closed and closing_reason is not null then closing_reason
-            when ends_on_error then 'error'
+            when last_event_type = 'session_end' and last_session_end_reason is not null
+                then last_session_end_reason
+            when last_non_heartbeat_category = 'error' then 'error'
             else 'timeout'
         end as exit_reason,
-        is_closed
+        last_event_category = 'session_end' as is_closed
     from sessions_aggregated
 ),
 

@@ -1,0 +1,12 @@
+{#-
+    The columns of `stitched_events`, in order: the canonical stream's columns and the event's
+    category and sort rank, then source_user_id (the identity the event was sent with) and
+    user_id (after stitching).
+-#}
+{% macro stitched_event_columns() -%}
+    {%- set columns = [] -%}
+    {%- for name, data_type in sessions.canonical_event_columns() if name != 'user_id' -%}
+        {%- do columns.append(name) -%}
+    {%- endfor -%}
+    {{ return(columns + ['event_category', 'is_message', 'event_sort_rank', 'source_user_id', 'user_id']) }}
+{%- endmacro %}
