@@ -6,6 +6,7 @@
       seconds_since_previous_event seconds since that event (null for a partition's first event)
       is_new_session               true where a session starts
       session_number               1, 2, ... per partition, in time order (running sum of the flags)
+      event_number_in_session      1, 2, ... per session, in time order
       session_id                   a hash of the partition key, the session's first event time and
                                    first event id: stable when unrelated data is added
       session_first_event_time     event time of the session's first event
@@ -77,6 +78,7 @@ event_keys as (
 ),
 
 events_with_previous as (
+    -- First sort: the previous event, and each event's position in its partition.
     select
         *,
         lag({{ event_time }}) over (
@@ -86,7 +88,11 @@ events_with_previous as (
         lag(ends_session) over (
             partition by {{ partition_list }}
             order by {{ event_order }}
-        ) as previous_event_ends_session
+        ) as previous_event_ends_session,
+        row_number() over (
+            partition by {{ partition_list }}
+            order by {{ event_order }}
+        ) as event_position
     from event_keys
 ),
 
@@ -104,31 +110,26 @@ events_flagged as (
     from events_with_previous
 ),
 
-events_numbered as (
-    select
-        *,
-        cast(sum(case when is_new_session then 1 else 0 end) over (
-            partition by {{ partition_list }}
-            order by {{ event_order }}
-            rows between unbounded preceding and current row
-        ) as {{ dbt.type_bigint() }}) as session_number
-    from events_flagged
-),
-
 events_with_session_start as (
+    -- Second sort: running aggregates up to each event. The latest session start so far is the
+    -- start of the event's own session (event order only grows).
     select
         *,
-        first_value({{ event_time }}) over (
-            partition by {{ partition_list }}, session_number
-            order by {{ event_order }}
-            rows between unbounded preceding and unbounded following
-        ) as session_first_event_time,
-        first_value({{ event_id }}) over (
-            partition by {{ partition_list }}, session_number
-            order by {{ event_order }}
-            rows between unbounded preceding and unbounded following
-        ) as session_first_event_id
-    from events_numbered
+        cast(sum(case when is_new_session then 1 else 0 end) over running_events as {{ dbt.type_bigint() }})
+            as session_number,
+        max(case when is_new_session then {{ event_time }} end) over running_events
+            as session_first_event_time,
+        max_by({{ event_id }}, case when is_new_session then event_position end) over running_events
+            as session_first_event_id,
+        event_position
+        - max(case when is_new_session then event_position end) over running_events
+        + 1 as event_number_in_session
+    from events_flagged
+    window running_events as (
+        partition by {{ partition_list }}
+        order by {{ event_order }}
+        rows between unbounded preceding and current row
+    )
 ),
 
 events_sessionized as (
@@ -140,6 +141,7 @@ events_sessionized as (
         sessions_of_events.session_number,
         sessions_of_events.session_first_event_time,
         sessions_of_events.session_first_event_id,
+        sessions_of_events.event_number_in_session,
         {{ sessions.surrogate_key(session_key) }} as session_id
     from {{ relation }} as event_rows
     inner join events_with_session_start as sessions_of_events

@@ -1,7 +1,9 @@
 {#-
     Sessions still open at the var `as_of` (default: the latest event time in the data): the last
     event is within the source's inactivity gap of that moment and is not a session_end.
+    A view: a filter over user_sessions, always in step with it.
 -#}
+{{ config(materialized='view') }}
 {%- set as_of_expression = "max(end_time)" if var('as_of') is none
     else "cast('" ~ var('as_of') ~ "' as timestamp with time zone)" %}
 

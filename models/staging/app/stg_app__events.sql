@@ -47,10 +47,13 @@ deduplicated as (
 ),
 
 new_events as (
-    select * from deduplicated
+    select deduplicated.* from deduplicated
     {%- if is_incremental() %}
-    -- A re-sent copy of an event loaded before is ignored.
-    where event_id not in (select loaded.event_id from {{ this }} as loaded)
+    -- A re-sent copy of an event loaded before is ignored (an anti join: event_id is unique in
+    -- this model, and the small side of the join is the new lines).
+    left join {{ this }} as loaded
+        on deduplicated.event_id = loaded.event_id
+    where loaded.event_id is null
     {%- endif %}
 )
 

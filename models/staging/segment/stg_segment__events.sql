@@ -54,13 +54,13 @@ first_copies as (
 ),
 
 new_message_ids as (
-    select * from first_copies
+    select first_copies.* from first_copies
     {%- if is_incremental() %}
-    -- A re-sent copy of a messageId loaded before is ignored.
-    where first_copies.message_id not in (
-        select loaded.message_id from {{ this }} as loaded
-        where loaded.message_id is not null
-    )
+    -- A re-sent copy of a messageId loaded before is ignored (an anti join: a messageId is
+    -- unique in this model).
+    left join {{ this }} as loaded
+        on first_copies.message_id = loaded.message_id
+    where loaded.message_id is null
     {%- endif %}
 ),
 
