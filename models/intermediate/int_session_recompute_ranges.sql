@@ -4,7 +4,8 @@
     stitching moving events to or from them. Sessions before the one containing (or preceding)
     the user's earliest change cannot change, so a range starts at the first event of that
     session (from_* columns; null: the user's whole history) and session numbers continue after
-    session_number_offset. Appended by every run; int_events_sessionized applies the ranges of the
+    session_number_offset. A change later than the user's last event by more than the gap opens
+    a new session: then the range starts at the change itself, after the user's last session. Appended by every run; int_events_sessionized applies the ranges of the
     current run, and the incremental marts rebuild the users of ranges newer than their watermark.
 
     It reads the sessionized events as they stand before this run (without ref: they are this
@@ -137,6 +138,7 @@ prior_summaries as (
         source,
         user_id,
         max(event_time) as last_event_time,
+        max(session_number) as last_session_number,
         max(session_number) filter (where is_session_start_before_change) as anchor_session_number,
         max_by(event_time, session_number) filter (where is_session_start_before_change)
             as anchor_event_time,
@@ -164,16 +166,38 @@ changes as (
             and changed_events.user_id = prior_summaries.user_id
 ),
 
+changes_after_the_history as (
+    -- A change later than the user's last sessionized event by more than the source's gap opens
+    -- a new session, so no earlier session can change.
+    select
+        prior_summaries.*,
+        earliest_changes.event_time as change_event_time,
+        earliest_changes.event_sort_rank as change_event_sort_rank,
+        earliest_changes.event_id as change_event_id,
+        earliest_changes.event_time > {{ dbt.dateadd(
+            'second', source_inactivity_seconds('prior_summaries.source'), 'prior_summaries.last_event_time'
+        ) }} as opens_new_session
+    from prior_summaries
+    inner join earliest_changes
+        on
+            prior_summaries.source = earliest_changes.source
+            and prior_summaries.user_id = earliest_changes.user_id
+),
+
 anchors as (
-    -- Everything from the first event of the anchor session on is sessionized again.
+    -- Everything from the first event of the anchor session on is sessionized again; when the
+    -- earliest change opens a new session, everything from the change on, after the user's
+    -- last session.
     select
         source,
         user_id,
-        anchor_session_number as session_number,
-        anchor_event_time as from_event_time,
-        anchor_event_sort_rank as from_event_sort_rank,
-        anchor_event_id as from_event_id
-    from prior_summaries
+        case when opens_new_session then last_session_number + 1 else anchor_session_number end
+            as session_number,
+        case when opens_new_session then change_event_time else anchor_event_time end as from_event_time,
+        case when opens_new_session then change_event_sort_rank else anchor_event_sort_rank end
+            as from_event_sort_rank,
+        case when opens_new_session then change_event_id else anchor_event_id end as from_event_id
+    from changes_after_the_history
     where anchor_session_number is not null
 ),
 {% endif %}

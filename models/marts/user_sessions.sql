@@ -102,3 +102,7 @@ sessions_final as (
 )
 
 select * from sessions_final
+{%- if not is_incremental() %}
+-- A full refresh stores each user's sessions together, in order.
+order by source, user_id, session_number
+{%- endif %}
