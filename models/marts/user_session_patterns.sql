@@ -18,14 +18,26 @@ sessions as (
     {{ join_affected_sessions('sessions.source', 'sessions.user_id') }}
 ),
 
-recent_sessions as (
+latest_session_numbers as (
     select
-        *,
-        row_number() over (
-            partition by source, user_id
-            order by start_time desc, session_number desc
-        ) as recency_rank
+        source,
+        user_id,
+        max(session_number) as latest_session_number
     from sessions
+    group by source, user_id
+),
+
+recent_sessions as (
+    -- A user's sessions never overlap, so session_number follows start_time: the latest N
+    -- sessions are the N highest numbers (no sort needed).
+    select
+        sessions.*,
+        latest_session_numbers.latest_session_number - sessions.session_number + 1 as recency_rank
+    from sessions
+    inner join latest_session_numbers
+        on
+            sessions.source = latest_session_numbers.source
+            and sessions.user_id = latest_session_numbers.user_id
 ),
 
 per_user as (
