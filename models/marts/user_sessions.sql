@@ -11,7 +11,8 @@
     post_hook="{{ record_mart_watermark() }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
-{%- set event_order = ['event_time', 'event_sort_rank', 'event_id'] %}
+{#- Events are numbered in session order (event_time, event_sort_rank, event_id). -#}
+{%- set event_order = ['event_number_in_session'] %}
 
 with
 
