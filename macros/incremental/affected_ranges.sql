@@ -1,13 +1,14 @@
 {#-
-    The recompute ranges an incremental mart has not applied yet, one row per (source, user_id)
-    with the smallest session_number_offset: the user's sessions numbered after it are rebuilt.
+    The recompute ranges an incremental mart has not applied yet (normally this run's; more when
+    the mart failed in earlier runs), one row per range: the user's sessions numbered after
+    session_number_offset, up to session_number_limit when it is not null, are rebuilt.
 -#}
 {% macro affected_ranges() -%}
     select
         ranges.source,
         ranges.user_id,
-        min(ranges.session_number_offset) as session_number_offset
+        ranges.session_number_offset,
+        ranges.session_number_limit
     from {{ ref('int_session_recompute_ranges') }} as ranges
     where ranges._computed_at > {{ sessions.mart_watermark() }}
-    group by ranges.source, ranges.user_id
 {%- endmacro %}

@@ -1,8 +1,8 @@
 {#-
-    Pre-hook of the incremental marts: deletes the rows that this run rebuilds (the affected
-    users' sessions after their recompute offset, see join_affected_sessions) before the model
-    inserts them again. A no-op on a full refresh. `source_column` is a column of the mart, or a
-    quoted literal for a single-source mart.
+    Pre-hook of the incremental marts: deletes the rows that this run rebuilds (the sessions of
+    the affected ranges, see affected_ranges; every session of the affected users when
+    `session_number_column` is none) before the model inserts them again. A no-op on a full
+    refresh. `source_column` is a column of the mart, or a quoted literal for a single-source mart.
 -#}
 {% macro delete_affected_sessions(source_column='existing.source', session_number_column='existing.session_number') -%}
     {%- if is_incremental() -%}
@@ -13,6 +13,10 @@
             and affected.user_id = existing.user_id
             {%- if session_number_column is not none %}
             and {{ session_number_column }} > affected.session_number_offset
+            and (
+                affected.session_number_limit is null
+                or {{ session_number_column }} <= affected.session_number_limit
+            )
             {%- endif %}
     {%- else -%}
         select 1

@@ -6,7 +6,8 @@
 
     Incremental: only the ranges of int_session_recompute_ranges not applied yet are
     sessionized again (each affected user's events from the first event of the session containing
-    or preceding their earliest change), and replace the rows of the same events. The result is
+    or preceding their earliest change, up to the range's last session when it is bounded), and
+    replace the rows of the same events. The result is
     the same as sessionizing everything: earlier sessions cannot change, and session numbers
     continue after the range's offset. A range's events are those already in this model (read
     back with their previous session) plus the events loaded since, and the events whose
@@ -27,8 +28,13 @@ with
 {%- set loaded_through = sessions.latest_timestamp(this, '_loaded_at') %}
 new_ranges as (
     -- Ranges not applied yet (normally this run's; more when an earlier run failed after
-    -- computing them). Several ranges of one user: the earliest start covers the others.
-    select * from {{ ref('int_session_recompute_ranges') }}
+    -- computing them). Several ranges of one user: the earliest start covers the others, and
+    -- the range is not bounded (int_session_recompute_ranges makes the same choice).
+    select
+        * exclude (session_number_limit),
+        case when count(*) over (partition by source, user_id) = 1 then session_number_limit end
+            as session_number_limit
+    from {{ ref('int_session_recompute_ranges') }}
     where _computed_at > {{ sessions.latest_timestamp(this, '_sessionized_at') }}
     qualify row_number() over (
         partition by source, user_id
@@ -42,9 +48,22 @@ restitched_anonymous_ids as (
     where _loaded_at > {{ loaded_through }}
 ),
 
+changed_events as (
+    -- Events loaded since the last run (only the newest row groups are read)...
+    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
+    union all
+    -- ... and earlier events whose anonymousId's stitched user changed, with their new owner.
+    {{ stitched_events(
+        where='events._loaded_at <= ' ~ loaded_through
+        ~ ' and events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
+    ) }}
+),
+
 prior_events_in_ranges as (
-    -- The events already sessionized, from the first event of each range on, read back from
-    -- this model (with the session they were in); events that change owner come again below.
+    -- The events already sessionized, from the first event of each range on (to its last session
+    -- when bounded), read back from this model with the session they were in. An event that comes
+    -- again among the changed events (it changes owner, or the event stream was rebuilt) is
+    -- taken from there.
     select
         {%- for column in event_columns %}
         prior.{{ column }},
@@ -56,27 +75,18 @@ prior_events_in_ranges as (
         on
             prior.source = new_ranges.source
             and prior.user_id = new_ranges.user_id
+    left join changed_events
+        on
+            prior.source = changed_events.source
+            and prior.event_id = changed_events.event_id
     where
         (
             new_ranges.from_event_id is null
             or (prior.event_time, prior.event_sort_rank, prior.event_id)
             >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
         )
-        and (
-            prior.anonymous_id is null
-            or prior.anonymous_id not in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
-        )
-),
-
-changed_events as (
-    -- Events loaded since the last run (only the newest row groups are read)...
-    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
-    union all
-    -- ... and earlier events whose anonymousId's stitched user changed, with their new owner.
-    {{ stitched_events(
-        where='events._loaded_at <= ' ~ loaded_through
-        ~ ' and events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
-    ) }}
+        and (new_ranges.session_number_limit is null or prior.session_number <= new_ranges.session_number_limit)
+        and changed_events.event_id is null
 ),
 
 moved_events as (
@@ -141,8 +151,8 @@ sessionized as (
         event_id='event_id',
         tiebreakers=['event_sort_rank'],
         inactivity_seconds='inactivity_seconds',
-        starts_session_expression="(source = 'app' and event_type = 'session_start')",
-        ends_session_expression="(source = 'app' and event_type = 'session_end')",
+        starts_session_expression=explicit_session_boundary('start'),
+        ends_session_expression=explicit_session_boundary('end'),
     ) }}
 ),
 

@@ -5,8 +5,14 @@
     the user's earliest change cannot change, so a range starts at the first event of that
     session (from_* columns; null: the user's whole history) and session numbers continue after
     session_number_offset. A change later than the user's last event by more than the gap opens
-    a new session: then the range starts at the change itself, after the user's last session. Appended by every run; int_events_sessionized applies the ranges of the
-    current run, and the incremental marts rebuild the users of ranges newer than their watermark.
+    a new session: then the range starts at the change itself, after the user's last session.
+    New plain events (not an explicit session start or end) that all fall strictly inside one
+    session change only that session: the range is bounded to it (session_number_limit; null:
+    every later session too). Appended by every run; int_events_sessionized applies the ranges of
+    the current run, and the incremental marts rebuild the sessions of the ranges newer than
+    their watermark. When int_events_sessionized has not applied an earlier run's range of the
+    user (that run stopped before it), this run's range starts at the earlier of the two starts
+    and is not bounded.
 
     It reads the sessionized events as they stand before this run (without ref: they are this
     run's input state, built downstream); on a full refresh every user's whole history is a range.
@@ -38,7 +44,20 @@ anchors as (
         cast(null as bigint) as session_number,
         cast(null as timestamp with time zone) as from_event_time,
         cast(null as integer) as from_event_sort_rank,
-        cast(null as varchar) as from_event_id
+        cast(null as varchar) as from_event_id,
+        cast(null as bigint) as session_number_limit
+    where false
+),
+
+unapplied_ranges as (
+    select
+        cast(null as varchar) as source,
+        cast(null as varchar) as user_id,
+        cast(null as boolean) as covers_whole_history,
+        cast(null as timestamp with time zone) as from_event_time,
+        cast(null as integer) as from_event_sort_rank,
+        cast(null as varchar) as from_event_id,
+        cast(null as bigint) as session_number_offset
     where false
 ),
 {% else %}
@@ -71,6 +90,7 @@ changed_events as (
         event_time,
         event_sort_rank,
         event_id,
+        event_type,
         true as is_new
     from pending_events
     union all
@@ -81,6 +101,7 @@ changed_events as (
         event_time,
         event_sort_rank,
         event_id,
+        event_type,
         false as is_new
     from {{ prior }}
     where anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
@@ -92,22 +113,32 @@ changed_events as (
         event_time,
         event_sort_rank,
         event_id,
+        event_type,
         false as is_new
     from restitched_events
 ),
 
-earliest_changes as (
+{%- set event_order = ['event_time', 'event_sort_rank', 'event_id'] %}
+
+change_summaries as (
+    -- Per affected user: the earliest and the latest change, and whether every change is a new
+    -- event that cannot split a session by itself (not an explicit session start or end).
     select
         source,
         user_id,
-        event_time,
-        event_sort_rank,
-        event_id
+        {{ first_by('event_time', event_order) }} as earliest_event_time,
+        {{ first_by('event_sort_rank', event_order) }} as earliest_event_sort_rank,
+        {{ first_by('event_id', event_order) }} as earliest_event_id,
+        {{ last_by('event_time', event_order) }} as latest_event_time,
+        {{ last_by('event_sort_rank', event_order) }} as latest_event_sort_rank,
+        {{ last_by('event_id', event_order) }} as latest_event_id,
+        bool_and(
+            is_new
+            and not coalesce({{ explicit_session_boundary('start') }}, false)
+            and not coalesce({{ explicit_session_boundary('end') }}, false)
+        ) as has_only_plain_new_events
     from changed_events
-    qualify row_number() over (
-        partition by source, user_id
-        order by event_time, event_sort_rank, event_id
-    ) = 1
+    group by source, user_id
 ),
 
 affected_prior_events as (
@@ -121,19 +152,29 @@ affected_prior_events as (
         prior_events.event_id,
         prior_events.event_id = prior_events.session_first_event_id
         and (prior_events.event_time, prior_events.event_sort_rank, prior_events.event_id)
-        < (earliest_changes.event_time, earliest_changes.event_sort_rank, earliest_changes.event_id)
-            as is_session_start_before_change
+        < (
+            change_summaries.earliest_event_time,
+            change_summaries.earliest_event_sort_rank,
+            change_summaries.earliest_event_id
+        ) as is_session_start_before_change,
+        (prior_events.event_time, prior_events.event_sort_rank, prior_events.event_id)
+        > (
+            change_summaries.latest_event_time,
+            change_summaries.latest_event_sort_rank,
+            change_summaries.latest_event_id
+        ) as is_after_latest_change
     from prior_events
-    inner join earliest_changes
+    inner join change_summaries
         on
-            prior_events.source = earliest_changes.source
-            and prior_events.user_id = earliest_changes.user_id
+            prior_events.source = change_summaries.source
+            and prior_events.user_id = change_summaries.user_id
 ),
 
 prior_summaries as (
-    -- Per affected user: the last event already sessionized (new events before it arrived late),
-    -- and the last session starting before the earliest change, which is the session containing
-    -- (or preceding) that change. Aggregates, not windows over the users' whole history.
+    -- Per affected user: the last event already sessionized (new events before it arrived late);
+    -- the last session starting before the earliest change, which is the session containing
+    -- (or preceding) that change; and the session of the first event after the latest change.
+    -- Aggregates, not windows over the users' whole history.
     select
         source,
         user_id,
@@ -145,7 +186,8 @@ prior_summaries as (
         max_by(event_sort_rank, session_number) filter (where is_session_start_before_change)
             as anchor_event_sort_rank,
         max_by(event_id, session_number) filter (where is_session_start_before_change)
-            as anchor_event_id
+            as anchor_event_id,
+        min(session_number) filter (where is_after_latest_change) as session_after_latest_change
     from affected_prior_events
     group by source, user_id
 ),
@@ -166,39 +208,66 @@ changes as (
             and changed_events.user_id = prior_summaries.user_id
 ),
 
-changes_after_the_history as (
-    -- A change later than the user's last sessionized event by more than the source's gap opens
-    -- a new session, so no earlier session can change.
+anchors_classified as (
     select
         prior_summaries.*,
-        earliest_changes.event_time as change_event_time,
-        earliest_changes.event_sort_rank as change_event_sort_rank,
-        earliest_changes.event_id as change_event_id,
-        earliest_changes.event_time > {{ dbt.dateadd(
+        change_summaries.earliest_event_time,
+        change_summaries.earliest_event_sort_rank,
+        change_summaries.earliest_event_id,
+        -- Later than the user's last event by more than the gap: a new session, so no earlier
+        -- session can change.
+        change_summaries.earliest_event_time > {{ dbt.dateadd(
             'second', source_inactivity_seconds('prior_summaries.source'), 'prior_summaries.last_event_time'
-        ) }} as opens_new_session
+        ) }} as opens_new_session,
+        -- New plain events all strictly inside the anchor session (an event of it comes after
+        -- the latest one): every gap of that session only shrinks, its first event stays, and the
+        -- sessions after it are untouched.
+        change_summaries.has_only_plain_new_events
+        and prior_summaries.session_after_latest_change = prior_summaries.anchor_session_number
+            as stays_inside_anchor_session
     from prior_summaries
-    inner join earliest_changes
+    inner join change_summaries
         on
-            prior_summaries.source = earliest_changes.source
-            and prior_summaries.user_id = earliest_changes.user_id
+            prior_summaries.source = change_summaries.source
+            and prior_summaries.user_id = change_summaries.user_id
 ),
 
 anchors as (
-    -- Everything from the first event of the anchor session on is sessionized again; when the
-    -- earliest change opens a new session, everything from the change on, after the user's
-    -- last session.
+    -- Everything from the first event of the anchor session on is sessionized again, or only the
+    -- anchor session when the changes stay inside it; when the earliest change opens a new
+    -- session, everything from the change on, after the user's last session.
     select
         source,
         user_id,
         case when opens_new_session then last_session_number + 1 else anchor_session_number end
             as session_number,
-        case when opens_new_session then change_event_time else anchor_event_time end as from_event_time,
-        case when opens_new_session then change_event_sort_rank else anchor_event_sort_rank end
+        case when opens_new_session then earliest_event_time else anchor_event_time end
+            as from_event_time,
+        case when opens_new_session then earliest_event_sort_rank else anchor_event_sort_rank end
             as from_event_sort_rank,
-        case when opens_new_session then change_event_id else anchor_event_id end as from_event_id
-    from changes_after_the_history
+        case when opens_new_session then earliest_event_id else anchor_event_id end as from_event_id,
+        case when stays_inside_anchor_session then anchor_session_number end as session_number_limit
+    from anchors_classified
     where anchor_session_number is not null
+),
+
+{%- set range_start_order = ['from_event_time', 'from_event_sort_rank', 'from_event_id'] %}
+
+unapplied_ranges as (
+    -- Ranges of earlier runs that int_events_sessionized has not applied (a run failed after
+    -- computing them): this run's range of the user starts at the earliest of them too and
+    -- is never bounded, so the two models agree on what is rewritten.
+    select
+        source,
+        user_id,
+        bool_or(from_event_id is null) as covers_whole_history,
+        {{ first_by('from_event_time', range_start_order) }} as from_event_time,
+        {{ first_by('from_event_sort_rank', range_start_order) }} as from_event_sort_rank,
+        {{ first_by('from_event_id', range_start_order) }} as from_event_id,
+        min(session_number_offset) as session_number_offset
+    from {{ this }}
+    where _computed_at > {{ sessions.latest_timestamp(prior, '_sessionized_at') }}
+    group by source, user_id
 ),
 {% endif %}
 
@@ -215,10 +284,37 @@ ranges as (
     select
         affected_users.source,
         affected_users.user_id,
-        anchors.from_event_time,
-        anchors.from_event_sort_rank,
-        anchors.from_event_id,
-        coalesce(anchors.session_number - 1, 0) as session_number_offset,
+        -- With no unapplied range: this run's anchor. With one: the earlier start of the two
+        -- (null, the whole history, wins), the smaller offset, and no bound.
+        case
+            when unapplied_ranges.source is null then anchors.from_event_time
+            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
+            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
+                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
+                then anchors.from_event_time
+            else unapplied_ranges.from_event_time
+        end as from_event_time,
+        case
+            when unapplied_ranges.source is null then anchors.from_event_sort_rank
+            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
+            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
+                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
+                then anchors.from_event_sort_rank
+            else unapplied_ranges.from_event_sort_rank
+        end as from_event_sort_rank,
+        case
+            when unapplied_ranges.source is null then anchors.from_event_id
+            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
+            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
+                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
+                then anchors.from_event_id
+            else unapplied_ranges.from_event_id
+        end as from_event_id,
+        least(
+            coalesce(anchors.session_number - 1, 0),
+            coalesce(unapplied_ranges.session_number_offset, coalesce(anchors.session_number - 1, 0))
+        ) as session_number_offset,
+        case when unapplied_ranges.source is null then anchors.session_number_limit end as session_number_limit,
         affected_users.late_events,
         {{ load_timestamp() }} as _computed_at
     from affected_users
@@ -226,6 +322,10 @@ ranges as (
         on
             affected_users.source = anchors.source
             and affected_users.user_id = anchors.user_id
+    left join unapplied_ranges
+        on
+            affected_users.source = unapplied_ranges.source
+            and affected_users.user_id = unapplied_ranges.user_id
 )
 
 select * from ranges

@@ -1,8 +1,8 @@
 {#-
     One row per workflow started in a session and not completed in that same session (product
     tracking source).
-    Incremental: the sessions changed since the last run (those after each affected user's
-    recompute offset) are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those in each affected user's
+    recompute range) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',

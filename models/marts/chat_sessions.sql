@@ -1,8 +1,8 @@
 {#-
     One row per chat session. The top channel is the one with the most messages; ties go to the
     channel whose first message in the session came first, then to the lowest channel_id as text.
-    Incremental: the sessions changed since the last run (those after each affected user's
-    recompute offset) are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those in each affected user's
+    recompute range) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',

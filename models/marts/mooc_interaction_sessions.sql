@@ -1,8 +1,8 @@
 {#-
     Every MOOC interaction with its session (grain: one row per interaction): the columns of the
     MOOC notebook's output, exported to `exports/mooc_sessions.parquet`.
-    Incremental: the sessions changed since the last run (those after each affected user's
-    recompute offset) are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those in each affected user's
+    recompute range) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',

@@ -1,7 +1,7 @@
 {#-
     One row per MOOC session: how much was watched and how it was rated.
-    Incremental: the sessions changed since the last run (those after each affected user's
-    recompute offset) are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those in each affected user's
+    recompute range) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
@@ -15,7 +15,7 @@ with
 
 interactions as (
     select interactions.* from {{ ref('mooc_interaction_sessions') }} as interactions
-    {{ join_affected_sessions("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
+    where {{ affected_sessions_filter("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 ),
 
 per_session as (

@@ -15,7 +15,7 @@ with
 
 sessions as (
     select sessions.* from {{ ref('user_sessions') }} as sessions
-    {{ join_affected_sessions('sessions.source', 'sessions.user_id') }}
+    {{ join_affected_users('sessions.source', 'sessions.user_id') }}
 ),
 
 latest_session_numbers as (

@@ -1,8 +1,8 @@
 {#-
     One row per session of every source, with the session tracking spec's attributes. Attributes
     that a source has no data for are null (see the column docs).
-    Incremental: the sessions changed since the last run (those after each affected user's
-    recompute offset) are deleted and rebuilt.
+    Incremental: the sessions changed since the last run (those in each affected user's
+    recompute range) are deleted and rebuilt.
 -#}
 {{ config(
     materialized='incremental',
