@@ -280,43 +280,30 @@ affected_users as (
     group by source, user_id
 ),
 
-ranges as (
+range_candidates as (
+    -- This run's anchor of each affected user, next to the start of an unapplied earlier range.
     select
         affected_users.source,
         affected_users.user_id,
-        -- With no unapplied range: this run's anchor. With one: the earlier start of the two
-        -- (null, the whole history, wins), the smaller offset, and no bound.
-        case
-            when unapplied_ranges.source is null then anchors.from_event_time
-            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
-            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
-                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
-                then anchors.from_event_time
-            else unapplied_ranges.from_event_time
-        end as from_event_time,
-        case
-            when unapplied_ranges.source is null then anchors.from_event_sort_rank
-            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
-            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
-                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
-                then anchors.from_event_sort_rank
-            else unapplied_ranges.from_event_sort_rank
-        end as from_event_sort_rank,
-        case
-            when unapplied_ranges.source is null then anchors.from_event_id
-            when unapplied_ranges.covers_whole_history or anchors.from_event_id is null then null
-            when (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
-                <= (unapplied_ranges.from_event_time, unapplied_ranges.from_event_sort_rank, unapplied_ranges.from_event_id)
-                then anchors.from_event_id
-            else unapplied_ranges.from_event_id
-        end as from_event_id,
-        least(
-            coalesce(anchors.session_number - 1, 0),
-            coalesce(unapplied_ranges.session_number_offset, coalesce(anchors.session_number - 1, 0))
-        ) as session_number_offset,
-        case when unapplied_ranges.source is null then anchors.session_number_limit end as session_number_limit,
         affected_users.late_events,
-        {{ load_timestamp() }} as _computed_at
+        anchors.from_event_time as anchor_event_time,
+        anchors.from_event_sort_rank as anchor_event_sort_rank,
+        anchors.from_event_id as anchor_event_id,
+        coalesce(anchors.session_number - 1, 0) as anchor_offset,
+        anchors.session_number_limit as anchor_limit,
+        unapplied_ranges.source is not null as has_unapplied_range,
+        coalesce(unapplied_ranges.covers_whole_history, false) or anchors.from_event_id is null
+            as covers_whole_history,
+        (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
+        <= (
+            unapplied_ranges.from_event_time,
+            unapplied_ranges.from_event_sort_rank,
+            unapplied_ranges.from_event_id
+        ) as anchor_starts_first,
+        unapplied_ranges.from_event_time as unapplied_event_time,
+        unapplied_ranges.from_event_sort_rank as unapplied_event_sort_rank,
+        unapplied_ranges.from_event_id as unapplied_event_id,
+        unapplied_ranges.session_number_offset as unapplied_offset
     from affected_users
     left join anchors
         on
@@ -326,6 +313,37 @@ ranges as (
         on
             affected_users.source = unapplied_ranges.source
             and affected_users.user_id = unapplied_ranges.user_id
+),
+
+ranges as (
+    -- With no unapplied range: this run's anchor. With one: the earlier start of the two (null,
+    -- the whole history, wins), the smaller offset, and no bound.
+    select
+        source,
+        user_id,
+        case
+            when not has_unapplied_range then anchor_event_time
+            when covers_whole_history then null
+            when anchor_starts_first then anchor_event_time
+            else unapplied_event_time
+        end as from_event_time,
+        case
+            when not has_unapplied_range then anchor_event_sort_rank
+            when covers_whole_history then null
+            when anchor_starts_first then anchor_event_sort_rank
+            else unapplied_event_sort_rank
+        end as from_event_sort_rank,
+        case
+            when not has_unapplied_range then anchor_event_id
+            when covers_whole_history then null
+            when anchor_starts_first then anchor_event_id
+            else unapplied_event_id
+        end as from_event_id,
+        least(anchor_offset, coalesce(unapplied_offset, anchor_offset)) as session_number_offset,
+        case when not has_unapplied_range then anchor_limit end as session_number_limit,
+        late_events,
+        {{ load_timestamp() }} as _computed_at
+    from range_candidates
 )
 
 select * from ranges
