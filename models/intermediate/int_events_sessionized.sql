@@ -27,19 +27,12 @@ with
 {% if is_incremental() %}
 {%- set loaded_through = sessions.latest_timestamp(this, '_loaded_at') %}
 new_ranges as (
-    -- Ranges not applied yet (normally this run's; more when an earlier run failed after
-    -- computing them). Several ranges of one user: the earliest start covers the others, and
-    -- the range is not bounded (int_session_recompute_ranges makes the same choice).
-    select
-        * exclude (session_number_limit),
-        case when count(*) over (partition by source, user_id) = 1 then session_number_limit end
-            as session_number_limit
-    from {{ ref('int_session_recompute_ranges') }}
+    -- Ranges not applied yet: normally this run's; more when an earlier run stopped after
+    -- computing them. Each run takes the changes since this model last ran, so a user's latest
+    -- range covers the earlier ones.
+    select * from {{ ref('int_session_recompute_ranges') }}
     where _computed_at > {{ sessions.latest_timestamp(this, '_sessionized_at') }}
-    qualify row_number() over (
-        partition by source, user_id
-        order by from_event_id is not null, from_event_time, from_event_sort_rank, from_event_id
-    ) = 1
+    qualify row_number() over (partition by source, user_id order by _computed_at desc) = 1
 ),
 
 restitched_anonymous_ids as (

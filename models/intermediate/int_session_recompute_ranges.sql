@@ -10,9 +10,8 @@
     session change only that session: the range is bounded to it (session_number_limit; null:
     every later session too). Appended by every run; int_events_sessionized applies the ranges of
     the current run, and the incremental marts rebuild the sessions of the ranges newer than
-    their watermark. When int_events_sessionized has not applied an earlier run's range of the
-    user (that run stopped before it), this run's range starts at the earlier of the two starts
-    and is not bounded.
+    their watermark. Changes are taken since int_events_sessionized last ran, so when a run
+    stopped before applying its ranges, the next run's range of a user covers those changes too.
 
     It reads the sessionized events as they stand before this run (without ref: they are this
     run's input state, built downstream); on a full refresh every user's whole history is a range.
@@ -49,17 +48,6 @@ anchors as (
     where false
 ),
 
-unapplied_ranges as (
-    select
-        cast(null as varchar) as source,
-        cast(null as varchar) as user_id,
-        cast(null as boolean) as covers_whole_history,
-        cast(null as timestamp with time zone) as from_event_time,
-        cast(null as integer) as from_event_sort_rank,
-        cast(null as varchar) as from_event_id,
-        cast(null as bigint) as session_number_offset
-    where false
-),
 {% else %}
 {%- set loaded_through = sessions.latest_timestamp(prior, '_loaded_at') %}
 pending_events as (
@@ -251,24 +239,6 @@ anchors as (
     where anchor_session_number is not null
 ),
 
-{%- set range_start_order = ['from_event_time', 'from_event_sort_rank', 'from_event_id'] %}
-
-unapplied_ranges as (
-    -- Ranges of earlier runs that int_events_sessionized has not applied (a run failed after
-    -- computing them): this run's range of the user starts at the earliest of them too and
-    -- is never bounded, so the two models agree on what is rewritten.
-    select
-        source,
-        user_id,
-        bool_or(from_event_id is null) as covers_whole_history,
-        {{ first_by('from_event_time', range_start_order) }} as from_event_time,
-        {{ first_by('from_event_sort_rank', range_start_order) }} as from_event_sort_rank,
-        {{ first_by('from_event_id', range_start_order) }} as from_event_id,
-        min(session_number_offset) as session_number_offset
-    from {{ this }}
-    where _computed_at > {{ sessions.latest_timestamp(prior, '_sessionized_at') }}
-    group by source, user_id
-),
 {% endif %}
 
 affected_users as (
@@ -280,70 +250,22 @@ affected_users as (
     group by source, user_id
 ),
 
-range_candidates as (
-    -- This run's anchor of each affected user, next to the start of an unapplied earlier range.
+ranges as (
     select
         affected_users.source,
         affected_users.user_id,
+        anchors.from_event_time,
+        anchors.from_event_sort_rank,
+        anchors.from_event_id,
+        coalesce(anchors.session_number - 1, 0) as session_number_offset,
+        anchors.session_number_limit,
         affected_users.late_events,
-        anchors.from_event_time as anchor_event_time,
-        anchors.from_event_sort_rank as anchor_event_sort_rank,
-        anchors.from_event_id as anchor_event_id,
-        coalesce(anchors.session_number - 1, 0) as anchor_offset,
-        anchors.session_number_limit as anchor_limit,
-        unapplied_ranges.source is not null as has_unapplied_range,
-        coalesce(unapplied_ranges.covers_whole_history, false) or anchors.from_event_id is null
-            as covers_whole_history,
-        (anchors.from_event_time, anchors.from_event_sort_rank, anchors.from_event_id)
-        <= (
-            unapplied_ranges.from_event_time,
-            unapplied_ranges.from_event_sort_rank,
-            unapplied_ranges.from_event_id
-        ) as anchor_starts_first,
-        unapplied_ranges.from_event_time as unapplied_event_time,
-        unapplied_ranges.from_event_sort_rank as unapplied_event_sort_rank,
-        unapplied_ranges.from_event_id as unapplied_event_id,
-        unapplied_ranges.session_number_offset as unapplied_offset
+        {{ load_timestamp() }} as _computed_at
     from affected_users
     left join anchors
         on
             affected_users.source = anchors.source
             and affected_users.user_id = anchors.user_id
-    left join unapplied_ranges
-        on
-            affected_users.source = unapplied_ranges.source
-            and affected_users.user_id = unapplied_ranges.user_id
-),
-
-ranges as (
-    -- With no unapplied range: this run's anchor. With one: the earlier start of the two (null,
-    -- the whole history, wins), the smaller offset, and no bound.
-    select
-        source,
-        user_id,
-        case
-            when not has_unapplied_range then anchor_event_time
-            when covers_whole_history then null
-            when anchor_starts_first then anchor_event_time
-            else unapplied_event_time
-        end as from_event_time,
-        case
-            when not has_unapplied_range then anchor_event_sort_rank
-            when covers_whole_history then null
-            when anchor_starts_first then anchor_event_sort_rank
-            else unapplied_event_sort_rank
-        end as from_event_sort_rank,
-        case
-            when not has_unapplied_range then anchor_event_id
-            when covers_whole_history then null
-            when anchor_starts_first then anchor_event_id
-            else unapplied_event_id
-        end as from_event_id,
-        least(anchor_offset, coalesce(unapplied_offset, anchor_offset)) as session_number_offset,
-        case when not has_unapplied_range then anchor_limit end as session_number_limit,
-        late_events,
-        {{ load_timestamp() }} as _computed_at
-    from range_candidates
 )
 
 select * from ranges

@@ -958,3 +958,60 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
 
     problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
     assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("second_late_minute", "expected_ranges"),
+    [
+        # Inside session 2: the second run's range covers both late events, unbounded.
+        (14 * 60 + 30, [(0, 1), (0, None), (0, None)]),
+        # Inside session 1 again: every range stays bounded to session 1.
+        (10 * 60 + 10, [(0, 1), (0, 1), (0, 1)]),
+    ],
+)
+def test_bounded_ranges_left_unapplied_are_caught_up(
+    tmp_path: Path, second_late_minute: int, expected_ranges: list[tuple[int, int | None]]
+) -> None:
+    """Late plain events inside old sessions, in two runs that stop before the sessionization:
+    the sessionization applies the latest range (it covers the earlier run's changes), and the
+    marts that catch up later delete exactly the sessions that were rewritten. The next build
+    equals a full refresh."""
+    history = [
+        app(f"h{index}", "page_view", at(hours=hour, minutes=minute))
+        for index, (hour, minute) in enumerate(
+            [(10, 0), (10, 20), (10, 40), (14, 0), (14, 20), (14, 40), (18, 0), (18, 20)]
+        )
+    ]
+    batches = [
+        Batch(app=history),
+        Batch(app=[app("late-1", "action", at(hours=10, minutes=30))]),
+        Batch(app=[app("late-2", "action", at(minutes=second_late_minute))]),
+        Batch(),
+    ]
+    steps: list[tuple[str, ...]] = [
+        ("build",),
+        ("run", "--exclude", "int_events_sessionized+"),
+        ("run", "--exclude", "int_events_sessionized+"),
+        ("build",),
+    ]
+    landing = Landing(tmp_path / "landing")
+    variables = {
+        **landing.variables(tmp_path / "exports"),
+        **{f"{source}_enabled": False for source in ("chat", "segment", "mooc")},
+    }
+    incremental = DbtProject(tmp_path / "incremental")
+    full_refresh = DbtProject(tmp_path / "full_refresh")
+    for project in (incremental, full_refresh):
+        project.workdir.mkdir(parents=True, exist_ok=True)
+    for index, (batch, step) in enumerate(zip(batches, steps, strict=True)):
+        landing.write(index, batch)
+        result = incremental.dbt(*step, variables=variables)
+        assert result.returncode == 0, result.stdout[-6000:]
+    ranges = incremental.query(
+        "select session_number_offset, session_number_limit"
+        " from intermediate.int_session_recompute_ranges order by _computed_at"
+    )
+    assert ranges[1:] == expected_ranges, ranges
+    full_refresh.build(variables, "--full-refresh")
+    problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
+    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
