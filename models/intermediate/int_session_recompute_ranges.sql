@@ -169,11 +169,11 @@ prior_summaries as (
         max(event_time) as last_event_time,
         max(session_number) as last_session_number,
         max(session_number) filter (where is_session_start_before_change) as anchor_session_number,
-        max_by(event_time, session_number) filter (where is_session_start_before_change)
+        {{ last_by('event_time', ['session_number']) }} filter (where is_session_start_before_change)
             as anchor_event_time,
-        max_by(event_sort_rank, session_number) filter (where is_session_start_before_change)
+        {{ last_by('event_sort_rank', ['session_number']) }} filter (where is_session_start_before_change)
             as anchor_event_sort_rank,
-        max_by(event_id, session_number) filter (where is_session_start_before_change)
+        {{ last_by('event_id', ['session_number']) }} filter (where is_session_start_before_change)
             as anchor_event_id,
         min(session_number) filter (where is_after_latest_change) as session_after_latest_change
     from affected_prior_events
