@@ -17,6 +17,10 @@
     `starts_session_expression` is true for the event itself, or where
     `ends_session_expression` was true for the previous event.
 
+    `range_by` (a list of columns, optional) splits each partition into ranges sessionized
+    independently, each numbered from 1: an incremental run sessionizes several stretches of one
+    user's history at once. The session id depends on `partition_by` only.
+
     Events with equal times are ordered by `tiebreakers` (then `event_id`), so the result never
     depends on file order. `inactivity_seconds` may be a number or a column expression (one gap
     per source). The partition columns and `event_id` must identify a row (not null): the
@@ -31,11 +35,13 @@
     tiebreakers=[],
     inactivity_seconds=1800,
     starts_session_expression='false',
-    ends_session_expression='false'
+    ends_session_expression='false',
+    range_by=[]
 ) -%}
     {{ return(adapter.dispatch('sessionize', 'sessions')(
         relation,
         partition_by,
+        range_by,
         event_time,
         event_id,
         tiebreakers,
@@ -48,6 +54,7 @@
 {% macro default__sessionize(
     relation,
     partition_by,
+    range_by,
     event_time,
     event_id,
     tiebreakers,
@@ -55,7 +62,7 @@
     starts_session_expression,
     ends_session_expression
 ) -%}
-{%- set partition_list = partition_by | join(', ') -%}
+{%- set partition_list = (partition_by + range_by) | join(', ') -%}
 {%- set event_order = ([event_time] + tiebreakers + [event_id]) | join(', ') -%}
 {%- set session_key = [] -%}
 {%- for column in partition_by -%}
@@ -68,7 +75,7 @@ with
 event_keys as (
     -- The windows sort only these narrow rows; the other columns are joined back at the end.
     select
-        {%- for column in partition_by + [event_time] + tiebreakers + [event_id] %}
+        {%- for column in partition_by + range_by + [event_time] + tiebreakers + [event_id] %}
         {{ column }},
         {%- endfor %}
         coalesce({{ starts_session_expression }}, false) as starts_session,

@@ -29,10 +29,10 @@ with
 new_ranges as (
     -- Ranges not applied yet: normally this run's; more when an earlier run stopped after
     -- computing them. Each run takes the changes since this model last ran, so a user's latest
-    -- range covers the earlier ones.
+    -- ranges cover the earlier ones. A user's ranges of one run are disjoint.
     select * from {{ ref('int_session_recompute_ranges') }}
     where _computed_at > {{ sessions.latest_timestamp(this, '_sessionized_at') }}
-    qualify row_number() over (partition by source, user_id order by _computed_at desc) = 1
+    qualify _computed_at = max(_computed_at) over (partition by source, user_id)
 ),
 
 restitched_anonymous_ids as (
@@ -93,7 +93,8 @@ moved_events as (
 ),
 
 changed_events_in_ranges as (
-    -- Every changed event belongs to a range of its owner (int_session_recompute_ranges).
+    -- Every changed event belongs to a range of its owner (int_session_recompute_ranges): the
+    -- last one starting at or before it.
     select
         {%- for column in event_columns %}
         changed_events.{{ column }},
@@ -105,10 +106,19 @@ changed_events_in_ranges as (
         on
             changed_events.source = new_ranges.source
             and changed_events.user_id = new_ranges.user_id
+            and (
+                new_ranges.from_event_id is null
+                or (changed_events.event_time, changed_events.event_sort_rank, changed_events.event_id)
+                >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
+            )
     left join moved_events
         on
             changed_events.source = moved_events.source
             and changed_events.event_id = moved_events.event_id
+    qualify row_number() over (
+        partition by changed_events.source, changed_events.event_id
+        order by new_ranges.session_number_offset desc
+    ) = 1
 ),
 
 events_in_ranges as (
@@ -146,6 +156,7 @@ sessionized as (
         inactivity_seconds='inactivity_seconds',
         starts_session_expression=explicit_session_boundary('start'),
         ends_session_expression=explicit_session_boundary('end'),
+        range_by=['session_number_offset'] if is_incremental() else [],
     ) }}
 ),
 

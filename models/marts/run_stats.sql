@@ -38,7 +38,7 @@ loaded_events as (
 
 ranges as (
     select
-        count(*) as users_affected,
+        count(distinct source || '|' || user_id) as users_affected,
         coalesce(sum(late_events), 0) as late_events
     from {{ ref('int_session_recompute_ranges') }}
     where _computed_at = {{ load_timestamp() }}

@@ -963,8 +963,8 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("second_late_minute", "expected_ranges"),
     [
-        # Inside session 2: the second run's range covers both late events, unbounded.
-        (14 * 60 + 30, [(0, 1), (0, None), (0, None)]),
+        # Inside session 2: the later runs' ranges cover both late events, one session each.
+        (14 * 60 + 30, [(0, 1), (0, 1), (1, 2), (0, 1), (1, 2)]),
         # Inside session 1 again: every range stays bounded to session 1.
         (10 * 60 + 10, [(0, 1), (0, 1), (0, 1)]),
     ],
@@ -1009,7 +1009,8 @@ def test_bounded_ranges_left_unapplied_are_caught_up(
         assert result.returncode == 0, result.stdout[-6000:]
     ranges = incremental.query(
         "select session_number_offset, session_number_limit"
-        " from intermediate.int_session_recompute_ranges order by _computed_at"
+        " from intermediate.int_session_recompute_ranges"
+        " order by _computed_at, session_number_offset"
     )
     assert ranges[1:] == expected_ranges, ranges
     full_refresh.build(variables, "--full-refresh")
