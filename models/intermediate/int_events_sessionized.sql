@@ -5,13 +5,13 @@
     new one.
 
     Incremental: only the ranges of int_session_recompute_ranges not applied yet are
-    sessionized again (each affected user's events from the first event of the session containing
-    or preceding their earliest change, up to the range's last session when it is bounded), and
-    replace the rows of the same events. The result is
-    the same as sessionizing everything: earlier sessions cannot change, and session numbers
-    continue after the range's offset. A range's events are those already in this model (read
-    back with their previous session) plus the events loaded since, and the events whose
-    stitched owner changed: the run never scans the whole event stream.
+    sessionized again (one old session holding only new plain events, or every session from the
+    one containing or preceding a user's earliest other change), each range on its own, and
+    replace the rows of the same events. The result is the same as sessionizing everything:
+    the sessions outside the ranges cannot change, and session numbers continue after each
+    range's offset. A range's events are those already in this model (read back with their
+    previous session) plus the events loaded since, and the events whose stitched owner
+    changed: the run never scans the whole event stream.
 -#}
 {{ config(
     materialized='incremental',
@@ -53,10 +53,9 @@ changed_events as (
 ),
 
 prior_events_in_ranges as (
-    -- The events already sessionized, from the first event of each range on (to its last session
-    -- when bounded), read back from this model with the session they were in. An event that comes
-    -- again among the changed events (it changes owner, or the event stream was rebuilt) is
-    -- taken from there.
+    -- The events already sessionized in the sessions of each range, read back from this model
+    -- with the session they were in. An event that comes again among the changed events (it
+    -- changes owner, or the event stream was rebuilt) is taken from there.
     select
         {%- for column in event_columns %}
         prior.{{ column }},
@@ -73,11 +72,7 @@ prior_events_in_ranges as (
             prior.source = changed_events.source
             and prior.event_id = changed_events.event_id
     where
-        (
-            new_ranges.from_event_id is null
-            or (prior.event_time, prior.event_sort_rank, prior.event_id)
-            >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
-        )
+        prior.session_number > new_ranges.session_number_offset
         and (new_ranges.session_number_limit is null or prior.session_number <= new_ranges.session_number_limit)
         and changed_events.event_id is null
 ),
@@ -106,11 +101,7 @@ changed_events_in_ranges as (
         on
             changed_events.source = new_ranges.source
             and changed_events.user_id = new_ranges.user_id
-            and (
-                new_ranges.from_event_id is null
-                or (changed_events.event_time, changed_events.event_sort_rank, changed_events.event_id)
-                >= (new_ranges.from_event_time, new_ranges.from_event_sort_rank, new_ranges.from_event_id)
-            )
+            and (new_ranges.from_event_time is null or changed_events.event_time >= new_ranges.from_event_time)
     left join moved_events
         on
             changed_events.source = moved_events.source

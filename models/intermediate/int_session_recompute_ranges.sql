@@ -1,11 +1,12 @@
 {#-
     Which parts of which user's history each run must sessionize again (grain: one row per run,
     source, user and range). A user is affected by newly loaded events and by identity stitching
-    moving events to or from them. A range covers whole sessions: from the first event of its
-    first session (from_* columns; null: the user's whole history), numbered after
-    session_number_offset, up to session_number_limit (null: every later session).
-    - A new plain event (not an explicit session start or end) strictly inside an old session
-      changes only that session: a bounded range of that one session.
+    moving events to or from them. A range covers whole sessions, those numbered after
+    session_number_offset up to session_number_limit (null: every later session), and the
+    changed events from from_event_time on (the first event of its first session, or the change
+    itself when that opens a new session; null: the user's whole history).
+    - A new plain event (not an explicit session start or end) between the first and the last
+      event of an old session changes only that session: a bounded range of that one session.
     - Any other change (an event outside every old session, an explicit start or end, an event
       moved by stitching) may split, merge or renumber sessions from where it falls on: one
       open range from the session containing (or preceding) the earliest such change, or from
@@ -34,8 +35,6 @@ ranges_bounds as (
         events.source,
         events.user_id,
         cast(null as timestamp with time zone) as from_event_time,
-        cast(null as integer) as from_event_sort_rank,
-        cast(null as varchar) as from_event_id,
         cast(0 as bigint) as session_number_offset,
         cast(null as bigint) as session_number_limit,
         cast(0 as bigint) as late_events
@@ -101,8 +100,6 @@ changed_events as (
     from restitched_events
 ),
 
-{%- set event_order = ['event_time', 'event_sort_rank', 'event_id'] %}
-
 affected_users as (
     select distinct
         source,
@@ -111,19 +108,13 @@ affected_users as (
 ),
 
 prior_sessions as (
-    -- The affected users' sessions as they stand, with their first and last events: the one
-    -- scan of the history in this model. Aggregates, not windows over the users' histories.
-    {%- set in_session_order = ['prior_events.event_number_in_session'] %}
+    -- The affected users' sessions as they stand: the one scan of the history in this model.
     select
         prior_events.source,
         prior_events.user_id,
         prior_events.session_number,
-        {{ first_by('prior_events.event_time', in_session_order) }} as first_event_time,
-        {{ first_by('prior_events.event_sort_rank', in_session_order) }} as first_event_sort_rank,
-        {{ first_by('prior_events.event_id', in_session_order) }} as first_event_id,
-        {{ last_by('prior_events.event_time', in_session_order) }} as last_event_time,
-        {{ last_by('prior_events.event_sort_rank', in_session_order) }} as last_event_sort_rank,
-        {{ last_by('prior_events.event_id', in_session_order) }} as last_event_id
+        min(prior_events.event_time) as first_event_time,
+        max(prior_events.event_time) as last_event_time
     from prior_events
     inner join affected_users
         on
@@ -133,13 +124,16 @@ prior_sessions as (
 ),
 
 changes_located as (
-    -- A new plain event (not an explicit session start or end) strictly between the first and
-    -- the last event of an old session changes only that session: every gap of it only
+    -- A new plain event (not an explicit session start or end) later than the first event of an
+    -- old session and earlier than its last changes only that session: every gap of it only
     -- shrinks and its first event stays, so neither its bounds nor any other session move.
-    -- Every other change may split, merge or renumber sessions from where it falls on.
+    -- Every other change may split, merge or renumber sessions from where it falls on. Times
+    -- compare strictly: a tie with a session's first or last event counts as the other kind,
+    -- which recomputes more, never less.
     select
         changed_events.*,
-        containing.session_number as containing_session_number
+        containing.session_number as containing_session_number,
+        containing.first_event_time as containing_first_event_time
     from changed_events
     left join prior_sessions as containing
         on
@@ -148,20 +142,16 @@ changes_located as (
             and changed_events.is_new
             and not coalesce({{ explicit_session_boundary('start', 'changed_events.') }}, false)
             and not coalesce({{ explicit_session_boundary('end', 'changed_events.') }}, false)
-            and (changed_events.event_time, changed_events.event_sort_rank, changed_events.event_id)
-            > (containing.first_event_time, containing.first_event_sort_rank, containing.first_event_id)
-            and (changed_events.event_time, changed_events.event_sort_rank, changed_events.event_id)
-            < (containing.last_event_time, containing.last_event_sort_rank, containing.last_event_id)
+            and changed_events.event_time > containing.first_event_time
+            and changed_events.event_time < containing.last_event_time
 ),
 
 structural_changes as (
-    -- Per user: the earliest change that is not inside one old session.
+    -- Per user: the time of the earliest change that is not inside one old session.
     select
         source,
         user_id,
-        {{ first_by('event_time', event_order) }} as earliest_event_time,
-        {{ first_by('event_sort_rank', event_order) }} as earliest_event_sort_rank,
-        {{ first_by('event_id', event_order) }} as earliest_event_id
+        min(event_time) as earliest_event_time
     from changes_located
     where containing_session_number is null
     group by source, user_id
@@ -171,26 +161,17 @@ prior_summaries as (
     -- Per affected user: the last event already sessionized (new events before it arrived late)
     -- and the last session starting before the earliest structural change: the session
     -- containing (or preceding) it.
-    {%- set starts_before_change -%}
-        (prior_sessions.first_event_time, prior_sessions.first_event_sort_rank, prior_sessions.first_event_id)
-        < (
-            structural_changes.earliest_event_time,
-            structural_changes.earliest_event_sort_rank,
-            structural_changes.earliest_event_id
-        )
-    {%- endset %}
     select
         prior_sessions.source,
         prior_sessions.user_id,
         max(prior_sessions.last_event_time) as last_event_time,
         max(prior_sessions.session_number) as last_session_number,
-        max(prior_sessions.session_number) filter (where {{ starts_before_change }}) as anchor_session_number,
-        {{ last_by('prior_sessions.first_event_time', ['prior_sessions.session_number']) }}
-            filter (where {{ starts_before_change }}) as anchor_event_time,
-        {{ last_by('prior_sessions.first_event_sort_rank', ['prior_sessions.session_number']) }}
-            filter (where {{ starts_before_change }}) as anchor_event_sort_rank,
-        {{ last_by('prior_sessions.first_event_id', ['prior_sessions.session_number']) }}
-            filter (where {{ starts_before_change }}) as anchor_event_id
+        max(prior_sessions.session_number)
+            filter (where prior_sessions.first_event_time < structural_changes.earliest_event_time)
+            as anchor_session_number,
+        max(prior_sessions.first_event_time)
+            filter (where prior_sessions.first_event_time < structural_changes.earliest_event_time)
+            as anchor_event_time
     from prior_sessions
     left join structural_changes
         on
@@ -200,25 +181,21 @@ prior_summaries as (
 ),
 
 open_ranges as (
-    -- Per user with a structural change, the range of every session from its first one on:
-    -- the anchor session; after the user's last session when the change comes later than the
-    -- user's last event by more than the gap (it opens a new session, so no earlier session
-    -- can change: the range starts at the change itself); the whole history (from_* null)
+    -- Per user with a structural change, the range of every session from its first one on: the
+    -- anchor session; after the user's last session when the change comes later than the
+    -- user's last event by more than the gap (it opens a new session, so no earlier session can
+    -- change: the range starts at the change itself); the whole history (from_event_time null)
     -- when no session starts before the change.
     select
         structural_changes.source,
         structural_changes.user_id,
+        structural_changes.earliest_event_time,
         structural_changes.earliest_event_time > {{ dbt.dateadd(
             'second', source_inactivity_seconds('structural_changes.source'), 'prior_summaries.last_event_time'
         ) }} as opens_new_session,
-        prior_summaries.anchor_session_number,
         prior_summaries.last_session_number,
-        structural_changes.earliest_event_time,
-        structural_changes.earliest_event_sort_rank,
-        structural_changes.earliest_event_id,
-        prior_summaries.anchor_event_time,
-        prior_summaries.anchor_event_sort_rank,
-        prior_summaries.anchor_event_id
+        prior_summaries.anchor_session_number,
+        prior_summaries.anchor_event_time
     from structural_changes
     left join prior_summaries
         on
@@ -234,34 +211,21 @@ open_ranges_started as (
             when opens_new_session then last_session_number + 1
             else coalesce(anchor_session_number, 1)
         end as first_session_number,
-        case when opens_new_session then earliest_event_time else anchor_event_time end as from_event_time,
-        case when opens_new_session then earliest_event_sort_rank else anchor_event_sort_rank end
-            as from_event_sort_rank,
-        case when opens_new_session then earliest_event_id else anchor_event_id end as from_event_id
+        case when opens_new_session then earliest_event_time else anchor_event_time end as from_event_time
     from open_ranges
 ),
 
-changes_in_ranges as (
-    -- Each change in its range: the one session containing it when that session comes before
-    -- the user's open range (a bounded range), else the open range.
+changes_assigned as (
+    -- A change inside an old session before the user's open range (or with no open range) is
+    -- in that session's bounded range; every other change is in the open range.
     select
-        changes_located.source,
-        changes_located.user_id,
-        changes_located.containing_session_number is not null
-        and (
-            open_ranges_started.first_session_number is null
-            or changes_located.containing_session_number < open_ranges_started.first_session_number
+        changes_located.*,
+        open_ranges_started.first_session_number as open_first_session_number,
+        open_ranges_started.from_event_time as open_from_event_time,
+        coalesce(
+            changes_located.containing_session_number < open_ranges_started.first_session_number,
+            changes_located.containing_session_number is not null
         ) as is_bounded,
-        case
-            when
-                changes_located.containing_session_number is not null
-                and (
-                    open_ranges_started.first_session_number is null
-                    or changes_located.containing_session_number < open_ranges_started.first_session_number
-                )
-                then changes_located.containing_session_number
-            else open_ranges_started.first_session_number
-        end as first_session_number,
         coalesce(changes_located.is_new and changes_located.event_time < prior_summaries.last_event_time, false)
             as arrived_late
     from changes_located
@@ -275,44 +239,29 @@ changes_in_ranges as (
             and changes_located.user_id = prior_summaries.user_id
 ),
 
-changed_ranges as (
+changes_in_ranges as (
     select
         source,
         user_id,
-        first_session_number,
-        bool_or(is_bounded) as is_bounded,
-        count(*) filter (where arrived_late) as late_events
-    from changes_in_ranges
-    group by source, user_id, first_session_number
+        is_bounded,
+        arrived_late,
+        case when is_bounded then containing_session_number else open_first_session_number end
+            as first_session_number,
+        case when is_bounded then containing_first_event_time else open_from_event_time end
+            as from_event_time
+    from changes_assigned
 ),
 
 ranges_bounds as (
     select
-        changed_ranges.source,
-        changed_ranges.user_id,
-        case when changed_ranges.is_bounded then bounded.first_event_time else open_ranges_started.from_event_time end
-            as from_event_time,
-        case
-            when changed_ranges.is_bounded then bounded.first_event_sort_rank
-            else open_ranges_started.from_event_sort_rank
-        end as from_event_sort_rank,
-        case when changed_ranges.is_bounded then bounded.first_event_id else open_ranges_started.from_event_id end
-            as from_event_id,
-        changed_ranges.first_session_number - 1 as session_number_offset,
-        case when changed_ranges.is_bounded then changed_ranges.first_session_number end as session_number_limit,
-        changed_ranges.late_events
-    from changed_ranges
-    left join prior_sessions as bounded
-        on
-            changed_ranges.is_bounded
-            and changed_ranges.source = bounded.source
-            and changed_ranges.user_id = bounded.user_id
-            and changed_ranges.first_session_number = bounded.session_number
-    left join open_ranges_started
-        on
-            not changed_ranges.is_bounded
-            and changed_ranges.source = open_ranges_started.source
-            and changed_ranges.user_id = open_ranges_started.user_id
+        source,
+        user_id,
+        min(from_event_time) as from_event_time, -- one value per range
+        first_session_number - 1 as session_number_offset,
+        case when bool_or(is_bounded) then first_session_number end as session_number_limit,
+        count(*) filter (where arrived_late) as late_events
+    from changes_in_ranges
+    group by source, user_id, first_session_number
 ),
 
 {% endif %}
