@@ -52,15 +52,15 @@ changed_events as (
     ) }}
 ),
 
-prior_events_in_ranges as (
-    -- The events already sessionized in the sessions of each range, read back from this model
-    -- with the session they were in. An event that comes again among the changed events (it
-    -- changes owner, or the event stream was rebuilt) is taken from there.
+{%- set locator = sessions.row_locator(['source', 'event_id']) %}
+prior_rows_in_ranges as (
+    -- The events already sessionized in the sessions of each range, chosen on narrow columns.
+    -- An event that comes again among the changed events (it changes owner, or the event
+    -- stream was rebuilt) is taken from there.
     select
-        {%- for column in event_columns %}
-        prior.{{ column }},
+        {%- for column in locator %}
+        prior.{{ column }} as located_{{ column }},
         {%- endfor %}
-        prior.session_id as previous_session_id,
         new_ranges.session_number_offset
     from {{ this }} as prior
     inner join new_ranges
@@ -75,6 +75,24 @@ prior_events_in_ranges as (
         prior.session_number > new_ranges.session_number_offset
         and (new_ranges.session_number_limit is null or prior.session_number <= new_ranges.session_number_limit)
         and changed_events.event_id is null
+),
+
+prior_events_in_ranges as (
+    -- Those events read back with the session they were in: only their rows of the wide
+    -- columns are read (see row_locator).
+    select
+        {%- for column in event_columns %}
+        prior.{{ column }},
+        {%- endfor %}
+        prior.session_id as previous_session_id,
+        prior_rows_in_ranges.session_number_offset
+    from {{ this }} as prior
+    inner join prior_rows_in_ranges
+        on
+            {%- for column in locator %}
+            prior.{{ column }} = prior_rows_in_ranges.located_{{ column }}
+            {%- if not loop.last %} and{% endif %}
+            {%- endfor %}
 ),
 
 moved_events as (
