@@ -7,8 +7,10 @@
 with
 
 latest_ranges as (
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where _computed_at = (select max(_computed_at) from {{ ref('int_session_recompute_ranges') }})
+    select ranges.* from {{ ref('int_session_recompute_ranges') }} as ranges
+    where ranges._computed_at = (
+        select max(all_ranges._computed_at) from {{ ref('int_session_recompute_ranges') }} as all_ranges
+    )
 ),
 
 ranges_in_order as (
