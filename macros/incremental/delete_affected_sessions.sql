@@ -12,11 +12,7 @@
             affected.source = {{ source_column }}
             and affected.user_id = existing.user_id
             {%- if session_number_column is not none %}
-            and {{ session_number_column }} > affected.session_number_offset
-            and (
-                affected.session_number_limit is null
-                or {{ session_number_column }} <= affected.session_number_limit
-            )
+            and {{ sessions.session_in_range(session_number_column, 'affected') }}
             {%- endif %}
     {%- else -%}
         select 1

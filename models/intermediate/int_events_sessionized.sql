@@ -72,8 +72,7 @@ prior_rows_in_ranges as (
             prior.source = changed_events.source
             and prior.event_id = changed_events.event_id
     where
-        prior.session_number > new_ranges.session_number_offset
-        and (new_ranges.session_number_limit is null or prior.session_number <= new_ranges.session_number_limit)
+        {{ session_in_range('prior.session_number', 'new_ranges') }}
         and changed_events.event_id is null
 ),
 
