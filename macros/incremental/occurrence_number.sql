@@ -9,7 +9,12 @@
     {%- if is_incremental() -%}
         coalesce((
             select count(*) from {{ this }} as earlier
-            where earlier.content_key = {{ relation }}.content_key and {{ earlier_filter }}
+            where
+                earlier.content_key = {{ relation }}.content_key
+                and {{ earlier_filter }}
+                -- Redundant for the result, but it lets DuckDB count only the copies of the
+                -- pending keys instead of grouping the whole model on every run.
+                and earlier.content_key in (select pending.content_key from {{ relation }} as pending)
         ), 0)
         +
     {%- endif %}
