@@ -1,15 +1,43 @@
 {#-
     One row per day (UTC date of the session start) and source: volumes, durations, bounce and
     error rates in percent, and the most common entry and exit pages.
+    Incremental: the days holding a session sessionized again since the last run (before or after
+    it changed) are deleted and recomputed from user_sessions; the other days cannot change.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_resessionized_days() }}",
+    post_hook="{{ record_mart_watermark() }}",
+) }}
+-- depends_on: {{ ref('int_events_sessionized') }}
+
 with
 
-sessions as (
+all_sessions as (
     select
         *,
         cast(start_time as date) as session_date
     from {{ ref('user_sessions') }}
 ),
+
+{% if is_incremental() %}
+resessionized_days as (
+    {{ resessionized_days() }}
+),
+
+sessions as (
+    select all_sessions.* from all_sessions
+    inner join resessionized_days
+        on
+            all_sessions.source = resessionized_days.source
+            and all_sessions.session_date = resessionized_days.session_date
+),
+{% else %}
+sessions as (
+    select * from all_sessions
+),
+{% endif %}
 
 daily as (
     select

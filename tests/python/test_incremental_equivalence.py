@@ -1016,3 +1016,40 @@ def test_bounded_ranges_left_unapplied_are_caught_up(
     full_refresh.build(variables, "--full-refresh")
     problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
     assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+
+
+def test_daily_stats_drop_a_day_whose_only_session_merged_into_the_day_before(
+    tmp_path: Path,
+) -> None:
+    """daily_session_stats recomputes the days of the sessions sessionized again, as they were
+    and as they are now: a late event merges a session that started after midnight into the one
+    before midnight, so that day has no session left and its row must go; a later batch adds a
+    day; the day of another user's session is left as it was."""
+    batches = [
+        Batch(
+            app=[
+                app("a1", "page_view", at(hours=23, minutes=40)),
+                app("a2", "page_view", at(hours=23, minutes=50)),
+                app("b1", "page_view", at(days=1, minutes=30)),
+                app("b2", "action", at(days=1, minutes=35)),
+                app("v1", "page_view", at(days=2, hours=9), user_id="v"),
+            ]
+        ),
+        # 20 minutes after a2 and 20 before b1: one session, starting on DAY.
+        Batch(app=[app("late", "action", at(days=1, minutes=10))]),
+        Batch(app=[app("w1", "page_view", at(days=3, hours=12), user_id="w")]),
+    ]
+    variables = {f"{source}_enabled": False for source in ("chat", "segment", "mooc")}
+    outcome = build_in_batches(Scenario(batches), tmp_path, variables)
+
+    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
+    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+    days = outcome.rows(
+        "select date, source, total_sessions from daily_session_stats order by date, source"
+    )
+    expected = [
+        (at().date(), "app", 1),
+        (at(days=2).date(), "app", 1),
+        (at(days=3).date(), "app", 1),
+    ]
+    assert [tuple(row.values()) for row in days] == expected
