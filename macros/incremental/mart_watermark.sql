@@ -26,7 +26,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro record_mart_watermark() -%}
+{#-
+    `rebuilt_from`: the watermarked mart this one is computed from. The watermark then never
+    passes that mart's: when it has not applied the latest ranges (it was not selected, or it
+    failed), this mart read it as it was, and the next run applies those ranges here again.
+-#}
+{% macro record_mart_watermark(rebuilt_from=none) -%}
     insert or replace into {{ sessions.watermarks_relation() }} (model_name, applied_through)
+    {%- if rebuilt_from is none %}
     values ('{{ this.identifier }}', {{ sessions.load_timestamp() }})
+    {%- else %}
+    select
+        '{{ this.identifier }}',
+        least(
+            {{ sessions.load_timestamp() }},
+            coalesce(max(upstream.applied_through), cast('-infinity' as timestamp with time zone))
+        )
+    from {{ sessions.watermarks_relation() }} as upstream
+    where upstream.model_name = '{{ rebuilt_from }}'
+    {%- endif %}
 {%- endmacro %}

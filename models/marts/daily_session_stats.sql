@@ -8,7 +8,7 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_resessionized_days() }}",
-    post_hook="{{ record_mart_watermark() }}",
+    post_hook="{{ record_mart_watermark(rebuilt_from='user_sessions') }}",
 ) }}
 -- depends_on: {{ ref('int_events_sessionized') }}
 

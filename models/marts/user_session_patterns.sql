@@ -7,7 +7,7 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_affected_sessions(session_number_column=none) }}",
-    post_hook="{{ record_mart_watermark() }}",
+    post_hook="{{ record_mart_watermark(rebuilt_from='user_sessions') }}",
 ) }}
 -- depends_on: {{ ref('int_session_recompute_ranges') }}
 
