@@ -393,14 +393,22 @@ def mart_differences(incremental: Path, full_refresh: Path, limit: int = 20) -> 
     return problems
 
 
+def assert_marts_equal(
+    incremental: DbtProject, full_refresh: DbtProject, context: str = ""
+) -> None:
+    """Every mart of the incremental warehouse equals the full refresh's."""
+    problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
+    assert not problems, (
+        "incremental marts differ from the full refresh:\n" + "\n".join(problems) + context
+    )
+
+
 def check_equivalence(scenario: Scenario, outcome: Outcome) -> None:
     """Every mart equal to the full refresh; run_stats as the batches make expected."""
-    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
-    assert not problems, (
-        "incremental marts differ from the full refresh:\n"
-        + "\n".join(problems)
-        + "\n\ninput files (batch by batch):\n"
-        + scenario.describe()
+    assert_marts_equal(
+        outcome.incremental,
+        outcome.full_refresh,
+        "\n\ninput files (batch by batch):\n" + scenario.describe(),
     )
     check_run_stats(scenario, outcome)
 
@@ -927,8 +935,7 @@ def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Pat
         "quarantine_error_ratio": 0.9,
     }
     outcome = build_in_batches(scenario, tmp_path, only_mooc)
-    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
-    assert not problems, "\n".join(problems)
+    assert_marts_equal(outcome.incremental, outcome.full_refresh)
 
 
 def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
@@ -958,8 +965,7 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
     incremental.build(variables)
     full_refresh.build(variables, "--full-refresh")
 
-    problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
-    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+    assert_marts_equal(incremental, full_refresh)
 
 
 @pytest.mark.parametrize(
@@ -1013,8 +1019,7 @@ def test_bounded_ranges_left_unapplied_are_caught_up(
     )
     assert ranges[1:] == expected_ranges, ranges
     full_refresh.build(variables, "--full-refresh")
-    problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
-    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+    assert_marts_equal(incremental, full_refresh)
 
 
 def test_daily_stats_drop_a_day_whose_only_session_merged_into_the_day_before(
@@ -1041,8 +1046,7 @@ def test_daily_stats_drop_a_day_whose_only_session_merged_into_the_day_before(
     variables = {f"{source}_enabled": False for source in ("chat", "segment", "mooc")}
     outcome = build_in_batches(Scenario(batches), tmp_path, variables)
 
-    problems = mart_differences(outcome.incremental.warehouse, outcome.full_refresh.warehouse)
-    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+    assert_marts_equal(outcome.incremental, outcome.full_refresh)
     days = outcome.rows(
         "select date, source, total_sessions from daily_session_stats order by date, source"
     )
@@ -1074,5 +1078,4 @@ def test_marts_run_without_the_marts_they_read_catch_up(tmp_path: Path) -> None:
     incremental.build(variables)
     full_refresh.build(variables, "--full-refresh")
 
-    problems = mart_differences(incremental.warehouse, full_refresh.warehouse)
-    assert not problems, "incremental marts differ from the full refresh:\n" + "\n".join(problems)
+    assert_marts_equal(incremental, full_refresh)
