@@ -166,6 +166,17 @@ def marts_equal(first: Path, second: Path) -> bool:
         return equal
 
 
+def batch_run_stats(warehouse: Path) -> dict[str, object]:
+    """The run_stats row of the latest run: what the batch loaded and which sessions it changed."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        cursor = connection.execute(
+            "select * exclude (invocation_id, run_started_at, is_full_refresh) from main.run_stats"
+            " order by run_started_at desc limit 1"
+        )
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
 def copy_warehouse(source: Path, target: Path) -> None:
     """A byte copy of a closed warehouse (and its write-ahead log, if any)."""
     for suffix in ("", ".wal"):
@@ -203,8 +214,10 @@ def main() -> None:
     for repeat in range(max(1, args.repeats)):
         copy_warehouse(before_batch, warehouse)
         incremental_runs.append(run_dbt(warehouse, landing, "run"))
-        if repeat == 0 and args.verify:
-            copy_warehouse(warehouse, incremental_result)
+        if repeat == 0:
+            stats = batch_run_stats(warehouse)
+            if args.verify:
+                copy_warehouse(warehouse, incremental_result)
         full_refresh_runs.append(run_dbt(warehouse, landing, "run", "--full-refresh"))
     idle_seconds = run_dbt(warehouse, landing, "run")
     incremental_seconds = statistics.median(incremental_runs)
@@ -221,6 +234,9 @@ def main() -> None:
     batch_seconds = incremental_seconds - idle_seconds
     print(f"batch work (incremental - no new files): {batch_seconds:.1f} s", end=" ")
     print(f"({batch_seconds / full_seconds:.1%} of the full refresh)")
+    print(
+        "run_stats of the batch:", ", ".join(f"{name} {value:,}" for name, value in stats.items())
+    )
 
     if args.verify:
         equal = marts_equal(incremental_result, warehouse)
