@@ -47,10 +47,16 @@ class DbtProject:
             command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, check=False
         )
 
-    def build(self, variables: dict[str, Any], *extra: str) -> subprocess.CompletedProcess:
-        result = self.dbt("build", *extra, variables=variables)
+    def dbt_ok(
+        self, *args: str, variables: dict[str, Any] | None = None
+    ) -> subprocess.CompletedProcess:
+        """A dbt command that must succeed: the test fails with dbt's output otherwise."""
+        result = self.dbt(*args, variables=variables)
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
         return result
+
+    def build(self, variables: dict[str, Any], *extra: str) -> subprocess.CompletedProcess:
+        return self.dbt_ok("build", *extra, variables=variables)
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:

@@ -319,6 +319,19 @@ def incremental_and_full_refresh_projects(workdir: Path) -> tuple[DbtProject, Db
     return projects
 
 
+def land_and_run(
+    landing: Landing,
+    project: DbtProject,
+    batches: list[Batch],
+    steps: list[tuple[str, ...]],
+    variables: dict[str, Any],
+) -> None:
+    """Lands each batch in turn, then runs its dbt step on `project` (each must succeed)."""
+    for index, (batch, step) in enumerate(zip(batches, steps, strict=True)):
+        landing.write(index, batch)
+        project.dbt_ok(*step, variables=variables)
+
+
 def build_in_batches(
     scenario: Scenario, workdir: Path, extra_variables: dict[str, Any] | None = None
 ) -> Outcome:
@@ -954,14 +967,10 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
         ("run", "--exclude", "int_events_sessionized+"),
         ("run", "--select", "+int_events_sessionized"),
     ]
-    for index, (batch, step) in enumerate(zip(scenario.batches, steps, strict=True)):
-        landing.write(index, batch)
-        result = incremental.dbt(*step, variables=variables)
-        assert result.returncode == 0, result.stdout[-6000:]
-    result = incremental.dbt(
+    land_and_run(landing, incremental, scenario.batches, steps, variables)
+    incremental.dbt_ok(
         "run", "--full-refresh", "--select", "int_events_unioned", variables=variables
     )
-    assert result.returncode == 0, result.stdout[-6000:]
     incremental.build(variables)
     full_refresh.build(variables, "--full-refresh")
 
@@ -1008,10 +1017,7 @@ def test_bounded_ranges_left_unapplied_are_caught_up(
         **{f"{source}_enabled": False for source in ("chat", "segment", "mooc")},
     }
     incremental, full_refresh = incremental_and_full_refresh_projects(tmp_path)
-    for index, (batch, step) in enumerate(zip(batches, steps, strict=True)):
-        landing.write(index, batch)
-        result = incremental.dbt(*step, variables=variables)
-        assert result.returncode == 0, result.stdout[-6000:]
+    land_and_run(landing, incremental, batches, steps, variables)
     ranges = incremental.query(
         "select session_number_offset, session_number_limit"
         " from intermediate.int_session_recompute_ranges"
@@ -1069,10 +1075,7 @@ def test_marts_run_without_the_marts_they_read_catch_up(tmp_path: Path) -> None:
     incremental, full_refresh = incremental_and_full_refresh_projects(tmp_path)
     left_behind = ("--exclude", "user_sessions", "mooc_interaction_sessions")
     steps: list[tuple[str, ...]] = [("build",), ("run", *left_behind), ("run", *left_behind)]
-    for index, (batch, step) in enumerate(zip(scenario.batches, steps, strict=False)):
-        landing.write(index, batch)
-        result = incremental.dbt(*step, variables=variables)
-        assert result.returncode == 0, result.stdout[-6000:]
+    land_and_run(landing, incremental, scenario.batches[: len(steps)], steps, variables)
     for index in range(len(steps), len(scenario.batches)):
         landing.write(index, scenario.batches[index])
     incremental.build(variables)
