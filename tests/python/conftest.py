@@ -17,6 +17,11 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def dbt_output(result: subprocess.CompletedProcess) -> str:
+    """The end of a dbt command's output, for the message of a failed assertion."""
+    return result.stdout[-6000:] + result.stderr[-2000:]
+
+
 @dataclass
 class DbtProject:
     """The project pointed at a private warehouse, target and log folder under `workdir`."""
@@ -52,7 +57,7 @@ class DbtProject:
     ) -> subprocess.CompletedProcess:
         """A dbt command that must succeed: the test fails with dbt's output otherwise."""
         result = self.dbt(*args, variables=variables)
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+        assert result.returncode == 0, dbt_output(result)
         return result
 
     def build(self, variables: dict[str, Any], *extra: str) -> subprocess.CompletedProcess:

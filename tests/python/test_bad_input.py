@@ -34,7 +34,7 @@ from bad_input_fixtures import (
     write_bad_input,
     write_lines,
 )
-from conftest import PROJECT_DIR, DbtProject
+from conftest import PROJECT_DIR, DbtProject, dbt_output
 
 SOURCES = ("chat", "segment", "mooc", "app")
 STAGING = {
@@ -88,10 +88,6 @@ def _table_snapshot(project: DbtProject) -> dict[str, Any]:
     for name in ("user_sessions", "quarantined_events", "loaded_files", "run_stats"):
         snapshot[f"rows of {name}"] = _rows(project, f"select * from {name}")
     return snapshot
-
-
-def _failure_text(result: subprocess.CompletedProcess) -> str:
-    return result.stdout[-6000:] + result.stderr[-2000:]
 
 
 # ============================================================================================
@@ -342,7 +338,7 @@ def test_build_fails_when_quarantined_share_is_above_error_ratio(
     variables = {k: v for k, v in bad_build.variables.items() if k != "quarantine_error_ratio"}
     variables["export_dir"] = str(tmp_path / "exports")
     result = DbtProject(tmp_path).dbt("build", variables=variables)
-    assert result.returncode != 0, _failure_text(result)
+    assert result.returncode != 0, dbt_output(result)
     failing = [line for line in result.stdout.splitlines() if "FAIL" in line]
     assert any("quarantined_share_above_error_ratio" in line for line in failing), failing
     # Every source is over the ratio, and nothing else failed.
@@ -374,8 +370,7 @@ def test_build_warns_when_quarantined_share_is_between_the_ratios(tmp_path: Path
         "export_dir": str(tmp_path / "exports"),
     }
     project = DbtProject(tmp_path)
-    result = project.dbt("build", variables=variables)
-    assert result.returncode == 0, _failure_text(result)
+    result = project.build(variables)
     warned = [line for line in result.stdout.splitlines() if "WARN 1" in line]
     assert any("quarantined_share_above_warn_ratio" in line for line in warned), result.stdout
     assert any(
@@ -623,8 +618,7 @@ def test_failed_run_keeps_previous_outputs_and_next_run_completes(tmp_path: Path
 def test_empty_file_does_not_fail_the_build(tmp_path: Path) -> None:
     variables = _sample_variables(tmp_path)
     (tmp_path / "input" / "chat" / "empty.jsonl").write_bytes(b"")
-    result = DbtProject(tmp_path).dbt("build", variables=variables)
-    assert result.returncode == 0, _failure_text(result)
+    DbtProject(tmp_path).build(variables)
 
 
 def test_mooc_epoch_out_of_timestamp_range_is_quarantined(tmp_path: Path) -> None:
@@ -647,8 +641,7 @@ def test_mooc_epoch_out_of_timestamp_range_is_quarantined(tmp_path: Path) -> Non
         tmp_path / "input" / "mooc" / "z_out_of_range.parquet",
     )
     project = DbtProject(tmp_path)
-    result = project.dbt("build", variables=variables)
-    assert result.returncode == 0, _failure_text(result)
+    project.build(variables)
     assert project.query(
         "select line_number, rejection_reason from quarantined_events"
         " where file_name like '%z_out_of_range.parquet'"
