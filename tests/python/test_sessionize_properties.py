@@ -67,8 +67,7 @@ def sessionize_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The compiled model (full-refresh form), reading its inputs from the local tables
     `events_input` and `identities_input`."""
     project = DbtProject(tmp_path_factory.mktemp("compile"))
-    result = project.dbt("compile", "--select", "int_events_sessionized", "--target", "lint")
-    assert result.returncode == 0, result.stdout[-4000:]
+    project.dbt_ok("compile", "--select", "int_events_sessionized", "--target", "lint")
     compiled = next(Path(project.workdir / "target").rglob("int_events_sessionized.sql"))
     sql = compiled.read_text()
     replacements = {
