@@ -1,9 +1,9 @@
 {#-
     Stops the run, before anything is read or written, when a var has a value the project cannot
-    use: a gap that is not a positive number, an enabled flag that is not a boolean, a path that
-    is not text, site_domains that is not a list of host names, an as_of that is not a timestamp,
-    or a var given on the command line that the project does not know (e.g. a misspelt source).
-    Called by the on-run-start hook.
+    use: a gap that is not a positive number, an enabled flag (or test_whole_history) that is not
+    a boolean, a path that is not text, site_domains that is not a list of host names, an as_of
+    that is not a timestamp, or a var given on the command line that the project does not know
+    (e.g. a misspelt source). Called by the on-run-start hook.
 -#}
 {% macro validate_vars() -%}
     {#- Checked when the hook runs, not while dbt parses: then every problem is listed at once. -#}
@@ -43,6 +43,10 @@
             {%- do problems.append(source_name ~ "_enabled must be true or false, got: " ~ enabled) -%}
         {%- endif -%}
     {%- endfor -%}
+
+    {%- if var('test_whole_history') is not sameas true and var('test_whole_history') is not sameas false -%}
+        {%- do problems.append("test_whole_history must be true or false, got: " ~ var('test_whole_history')) -%}
+    {%- endif -%}
 
     {%- for name in ['chat_events_path', 'segment_events_path', 'mooc_interactions_path', 'app_events_path', 'export_dir'] -%}
         {%- if var(name) is not string or var(name) | trim == '' -%}

@@ -4,6 +4,12 @@
     time, and no other session of that partition has the event's time strictly inside it (two
     sessions may share an end point: an explicit end and a new event at the same instant).
     Fails with one row per offending event.
+
+    With `latest_run_column` (a time each run stamps on the rows it writes, e.g.
+    `_sessionized_at`), the check covers what the latest run changed: its events (each in its
+    own session and in no other), and the sessions it wrote (no other event of the partition
+    strictly inside one). Events of earlier runs whose session disappeared are the concern of a
+    relationships test. The var test_whole_history checks every event.
 -#}
 {% test each_event_in_one_session(
     model,
@@ -12,7 +18,8 @@
     event_time_column='event_time',
     session_start_column='session_start',
     session_end_column='session_end',
-    where_clause='true'
+    where_clause='true',
+    latest_run_column=none
 ) %}
 
 {%- set same_partition -%}
@@ -21,6 +28,8 @@
     {%- endfor %}
 {%- endset %}
 
+{%- set only_latest_run = latest_run_column and not var('test_whole_history') %}
+
 with
 
 events as (
@@ -28,7 +37,11 @@ events as (
         *,
         {{ event_time_column }} as checked_event_time
     from {{ model }}
-    where {{ where_clause }}
+    where
+        {{ where_clause }}
+        {%- if only_latest_run %}
+        and {{ sessions.latest_run_rows(model, latest_run_column) }}
+        {%- endif %}
 ),
 
 sessions as (
@@ -64,7 +77,38 @@ covering_sessions as (
     group by events.session_id, events.checked_event_time, events.matched_session_id, events.event_id
 )
 
+{%- if only_latest_run %},
+
+-- The sessions the latest run wrote, and any event of their partition strictly inside one of
+-- them that is not its own (e.g. an older event a session grew over).
+written_sessions as (
+    select sessions.*
+    from sessions
+    where exists (select 1 from events where events.session_id = sessions.session_id)
+),
+
+events_inside_written_sessions as (
+    select
+        events.session_id,
+        events.{{ event_time_column }} as checked_event_time,
+        events.session_id as matched_session_id,
+        count(*) as other_covering_sessions
+    from (select * from {{ model }} where {{ where_clause }}) as events
+    inner join written_sessions as sessions
+        on
+            events.{{ event_time_column }} > sessions.{{ session_start_column }}
+            and events.{{ event_time_column }} < sessions.{{ session_end_column }}
+            and events.session_id <> sessions.session_id
+            {{ same_partition }}
+    group by events.session_id, events.{{ event_time_column }}, events.event_id
+)
+{%- endif %}
+
 select * from covering_sessions
 where matched_session_id is null or other_covering_sessions > 0
+{%- if only_latest_run %}
+union all
+select * from events_inside_written_sessions
+{%- endif %}
 
 {% endtest %}

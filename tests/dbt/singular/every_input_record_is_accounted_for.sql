@@ -3,18 +3,48 @@
     itself: lines of JSON lines, elements of a JSON array, rows of Parquet) equal the records
     staged + quarantined (in quarantined_events) + blank lines. Staged records include re-sent
     copies of an event id, which are kept once. Fails with one row per file that does not add up.
+    Checks the files of the latest load (a full refresh loads them all), or every loaded file with
+    the var test_whole_history: files are not re-read each build.
 -#}
+
+{%- set whole_history = var('test_whole_history') %}
+{%- set latest_load = 'true' if whole_history
+    else '_loaded_at >= ' ~ sessions.latest_timestamp(ref('loaded_files'), '_loaded_at') %}
+
+{#- The files to read again, per source: every file of its path, or those of the latest load
+    (none: the latest load had no file of the source). -#}
+{%- set files_to_check = {} %}
+{%- for source_name in enabled_sources() %}
+    {%- set source_path = source(source_name, source_files_table(source_name)) %}
+    {%- if whole_history %}
+        {%- do files_to_check.update({source_name: source_path}) %}
+    {%- elif execute %}
+        {%- set loaded = run_query(
+            "select file_name from " ~ ref('loaded_files') ~ " where source = '" ~ source_name
+            ~ "' and " ~ latest_load ~ " order by file_name"
+        ) %}
+        {%- set files = loaded.columns[0].values() | list %}
+        {%- do files_to_check.update({source_name: sessions.sql_string_list(files) if files else none}) %}
+    {%- endif %}
+{%- endfor %}
 
 with
 
 files_now as (
     {%- for source_name in enabled_sources() %}
-    {%- if source_name == 'mooc' %}
+    {%- set files = files_to_check.get(source_name) %}
+    {%- if files is none %}
+    select
+        '{{ source_name }}' as source,
+        cast(null as varchar) as file_name,
+        cast(null as bigint) as records_in_file
+    where false
+    {%- elif source_name == 'mooc' %}
     select
         'mooc' as source,
         filename as file_name,
         count(*) as records_in_file
-    from read_parquet({{ source('mooc', source_files_table('mooc')) }}, filename = true)
+    from read_parquet({{ files }}, filename = true)
     group by filename
     {%- else %}
     select
@@ -29,7 +59,7 @@ files_now as (
                 (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
                 + case when octet_length(content) > 0 and not ends_with(cast(content as varchar), '\x0A') then 1 else 0 end
         end as records_in_file
-    from read_blob({{ source(source_name, source_files_table(source_name)) }})
+    from read_blob({{ files }})
     {%- endif %}
     {%- if not loop.last %}
     union all
@@ -45,6 +75,7 @@ base_records as (
         count(*) filter (where rejection_reason is null and not is_blank) as records_staged,
         count(*) filter (where is_blank) as blank_lines
     from {{ ref(base_model_name(source_name)) }}
+    where {{ latest_load }}
     group by file_name
     {%- if not loop.last %}
     union all
@@ -58,6 +89,7 @@ quarantined as (
         file_name,
         count(*) as records_quarantined
     from {{ ref('quarantined_events') }}
+    where {{ latest_load }}
     group by source, file_name
 ),
 
@@ -70,7 +102,10 @@ reconciled as (
         coalesce(quarantined.records_quarantined, 0) as records_quarantined,
         coalesce(base_records.blank_lines, 0) as blank_lines
     from files_now
-    inner join {{ ref('loaded_files') }} as loaded
+    inner join (
+        select * from {{ ref('loaded_files') }}
+        where {{ latest_load }}
+    ) as loaded
         on
             files_now.source = loaded.source
             and files_now.file_name = loaded.file_name
