@@ -8,8 +8,7 @@
 -#}
 
 {%- set whole_history = var('test_whole_history') %}
-{%- set latest_load = 'true' if whole_history
-    else '_loaded_at >= ' ~ sessions.latest_timestamp(ref('loaded_files'), '_loaded_at') %}
+{%- set latest_load = sessions.latest_run_rows(ref('loaded_files'), '_loaded_at') %}
 
 {#- The files to read again, per source: every file of its path, or those of the latest load
     (none: the latest load had no file of the source). -#}
@@ -18,7 +17,7 @@
     {%- set source_path = source(source_name, source_files_table(source_name)) %}
     {%- if whole_history %}
         {%- do files_to_check.update({source_name: source_path}) %}
-    {%- elif execute %}
+    {%- elif execute and load_relation(ref('loaded_files')) is not none %}
         {%- set loaded = run_query(
             "select file_name from " ~ ref('loaded_files') ~ " where source = '" ~ source_name
             ~ "' and " ~ latest_load ~ " order by file_name"
