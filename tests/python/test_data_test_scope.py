@@ -152,6 +152,19 @@ def test_a_session_of_the_latest_run_grown_over_an_older_event_fails(two_runs: T
     assert not two_runs.passes(EVENTS_IN_SESSIONS)
 
 
+def test_an_older_event_outside_a_session_of_the_latest_run_fails(two_runs: TwoRuns) -> None:
+    # An event of the first run kept in u1's session (written by the latest run), after its end.
+    two_runs.execute(
+        "insert into intermediate.int_events_sessionized select * replace ("
+        " 'e0' as event_id,"
+        " timestamp with time zone '2024-03-04 08:00:00+00' as event_time,"
+        " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
+        " as _sessionized_at)"
+        " from intermediate.int_events_sessionized where event_id = 'e1'"
+    )
+    assert not two_runs.passes(EVENTS_IN_SESSIONS)
+
+
 def test_an_older_session_grown_over_the_next_fails_only_the_whole_history(
     two_runs: TwoRuns,
 ) -> None:

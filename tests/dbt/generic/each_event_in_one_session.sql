@@ -6,9 +6,9 @@
     Fails with one row per offending event.
 
     With `latest_run_column` (a time each run stamps on the rows it writes, e.g.
-    `_sessionized_at`), the check covers what the latest run changed: its events (each in its
-    own session and in no other), and the sessions it wrote (no other event of the partition
-    strictly inside one). Events of earlier runs whose session disappeared are the concern of a
+    `_sessionized_at`), the check covers the sessions the latest run wrote: each of their events
+    in its own session and in no other, and no other event of the partition strictly inside one
+    of them. Events of earlier runs whose session disappeared are the concern of a
     relationships test. The var test_whole_history checks every event.
 -#}
 {% test each_event_in_one_session(
@@ -31,7 +31,16 @@
 {%- set only_latest_run = latest_run_column and not var('test_whole_history') %}
 
 with
+{%- if only_latest_run %}
 
+latest_events as (
+    select session_id
+    from {{ model }}
+    where ({{ where_clause }}) and {{ sessions.latest_run_rows(model, latest_run_column) }}
+),
+{%- endif %}
+
+-- The events checked: every event, or those of the sessions the latest run wrote.
 events as (
     select
         *,
@@ -40,7 +49,7 @@ events as (
     where
         {{ where_clause }}
         {%- if only_latest_run %}
-        and {{ sessions.latest_run_rows(model, latest_run_column) }}
+        and session_id in (select latest_events.session_id from latest_events)
         {%- endif %}
 ),
 
@@ -82,9 +91,9 @@ covering_sessions as (
 -- The sessions the latest run wrote, and any event of their partition strictly inside one of
 -- them that is not its own (e.g. an older event a session grew over).
 written_sessions as (
-    select sessions.*
+    select *
     from sessions
-    where exists (select 1 from events where events.session_id = sessions.session_id)
+    where session_id in (select latest_events.session_id from latest_events)
 ),
 
 events_inside_written_sessions as (
