@@ -439,10 +439,15 @@ def test_path_matching_no_file_names_the_var_and_the_path(tmp_path: Path) -> Non
             id="as-of-not-a-timestamp",
         ),
         pytest.param(
-            {"app_inactivity_seconds": -5, "as_of": "yesterday at noon"},
+            {
+                "app_inactivity_seconds": -5,
+                "as_of": "yesterday at noon",
+                "test_whole_history": "yes",
+            },
             [
                 "app_inactivity_seconds must be a positive number of seconds, got: -5",
                 "as_of must be an ISO-8601 timestamp (or null), got: yesterday at noon",
+                "test_whole_history must be true or false, got: yes",
             ],
             id="every-problem-at-once",
         ),
