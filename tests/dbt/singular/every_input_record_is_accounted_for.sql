@@ -8,6 +8,7 @@
 -#}
 
 {%- set whole_history = var('test_whole_history') %}
+{%- set loaded_files_exist = execute and load_relation(ref('loaded_files')) is not none %}
 {%- set latest_load = sessions.latest_run_rows(ref('loaded_files'), '_loaded_at') %}
 
 {#- The files to read again, per source: every file of its path, or those of the latest load
@@ -17,7 +18,7 @@
     {%- set source_path = source(source_name, source_files_table(source_name)) %}
     {%- if whole_history %}
         {%- do files_to_check.update({source_name: source_path}) %}
-    {%- elif execute and load_relation(ref('loaded_files')) is not none %}
+    {%- elif loaded_files_exist %}
         {%- set loaded = run_query(
             "select file_name from " ~ ref('loaded_files') ~ " where source = '" ~ source_name
             ~ "' and " ~ latest_load ~ " order by file_name"
