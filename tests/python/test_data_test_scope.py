@@ -59,6 +59,19 @@ class TwoRuns:
             connection.execute("set TimeZone = 'UTC'")
             connection.execute(sql)
 
+    def add_event_of_the_first_run(self, event_time: str, session_id: str | None = None) -> None:
+        """A copy of u1's first event, 'e0' at `event_time` (UTC), stamped as sessionized by
+        the first run, in u1's session or in `session_id`."""
+        session = f"'{session_id}'" if session_id else "session_id"
+        self.execute(
+            "insert into intermediate.int_events_sessionized select * replace ("
+            f" 'e0' as event_id, {session} as session_id,"
+            f" timestamp with time zone '{event_time}+00' as event_time,"
+            " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
+            " as _sessionized_at)"
+            " from intermediate.int_events_sessionized where event_id = 'e1'"
+        )
+
     def passes(self, selection: str, whole_history: bool = False) -> bool:
         variables = {**self.variables, "test_whole_history": whole_history}
         result = self.project.dbt("test", "--select", selection, variables=variables)
@@ -141,27 +154,13 @@ def test_a_session_of_the_latest_run_that_misses_its_first_event_fails(two_runs:
 
 def test_a_session_of_the_latest_run_grown_over_an_older_event_fails(two_runs: TwoRuns) -> None:
     # An event of u1 from the first run, outside u1's session, now strictly inside it.
-    two_runs.execute(
-        "insert into intermediate.int_events_sessionized select * replace ("
-        " 'e0' as event_id, 'older' as session_id,"
-        " timestamp with time zone '2024-03-04 07:11:00+00' as event_time,"
-        " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
-        " as _sessionized_at)"
-        " from intermediate.int_events_sessionized where event_id = 'e1'"
-    )
+    two_runs.add_event_of_the_first_run("2024-03-04 07:11:00", session_id="older")
     assert not two_runs.passes(EVENTS_IN_SESSIONS)
 
 
 def test_an_older_event_outside_a_session_of_the_latest_run_fails(two_runs: TwoRuns) -> None:
     # An event of the first run kept in u1's session (written by the latest run), after its end.
-    two_runs.execute(
-        "insert into intermediate.int_events_sessionized select * replace ("
-        " 'e0' as event_id,"
-        " timestamp with time zone '2024-03-04 08:00:00+00' as event_time,"
-        " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
-        " as _sessionized_at)"
-        " from intermediate.int_events_sessionized where event_id = 'e1'"
-    )
+    two_runs.add_event_of_the_first_run("2024-03-04 08:00:00")
     assert not two_runs.passes(EVENTS_IN_SESSIONS)
 
 
