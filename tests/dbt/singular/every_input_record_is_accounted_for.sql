@@ -11,20 +11,31 @@
 {%- set loaded_files_exist = execute and load_relation(ref('loaded_files')) is not none %}
 {%- set latest_load = sessions.latest_run_rows(ref('loaded_files'), '_loaded_at') %}
 
+{#- The files of the latest load, per source, looked up once. -#}
+{%- set latest_files = {} %}
+{%- if not whole_history and loaded_files_exist %}
+    {%- set loaded = run_query(
+        "select source, file_name from " ~ ref('loaded_files') ~ " where " ~ latest_load
+        ~ " order by source, file_name"
+    ) %}
+    {%- for row in loaded.rows %}
+        {%- if row[0] not in latest_files %}
+            {%- do latest_files.update({row[0]: []}) %}
+        {%- endif %}
+        {%- do latest_files[row[0]].append(row[1]) %}
+    {%- endfor %}
+{%- endif %}
+
 {#- The files to read again, per source: every file of its path, or those of the latest load
     (none: the latest load had no file of the source). -#}
 {%- set files_to_check = {} %}
 {%- for source_name in enabled_sources() %}
+    {#- source() outside the branch: dbt records the dependency when it parses the test. #}
     {%- set source_path = source(source_name, source_files_table(source_name)) %}
     {%- if whole_history %}
         {%- do files_to_check.update({source_name: source_path}) %}
-    {%- elif loaded_files_exist %}
-        {%- set loaded = run_query(
-            "select file_name from " ~ ref('loaded_files') ~ " where source = '" ~ source_name
-            ~ "' and " ~ latest_load ~ " order by file_name"
-        ) %}
-        {%- set files = loaded.columns[0].values() | list %}
-        {%- do files_to_check.update({source_name: sessions.sql_string_list(files) if files else none}) %}
+    {%- elif source_name in latest_files %}
+        {%- do files_to_check.update({source_name: sessions.sql_string_list(latest_files[source_name])}) %}
     {%- endif %}
 {%- endfor %}
 
