@@ -38,15 +38,13 @@
                 source_name ~ "_inactivity_seconds must be a positive number of seconds, got: " ~ gap
             ) -%}
         {%- endif -%}
-        {%- set enabled = var(source_name ~ '_enabled') -%}
-        {%- if enabled is not sameas true and enabled is not sameas false -%}
-            {%- do problems.append(source_name ~ "_enabled must be true or false, got: " ~ enabled) -%}
-        {%- endif -%}
     {%- endfor -%}
 
-    {%- if var('test_whole_history') is not sameas true and var('test_whole_history') is not sameas false -%}
-        {%- do problems.append("test_whole_history must be true or false, got: " ~ var('test_whole_history')) -%}
-    {%- endif -%}
+    {%- for name in ['chat_enabled', 'segment_enabled', 'mooc_enabled', 'app_enabled', 'test_whole_history'] -%}
+        {%- if var(name) is not sameas true and var(name) is not sameas false -%}
+            {%- do problems.append(name ~ " must be true or false, got: " ~ var(name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- for name in ['chat_events_path', 'segment_events_path', 'mooc_interactions_path', 'app_events_path', 'export_dir'] -%}
         {%- if var(name) is not string or var(name) | trim == '' -%}
