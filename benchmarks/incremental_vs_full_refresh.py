@@ -10,7 +10,7 @@ or slows down during the benchmark weighs on both alike. A run with nothing new 
 cost of any dbt invocation, and the difference the work of the batch itself. With --verify it
 checks that every mart of the incremental run equals the full refresh.
 
-Usage: .venv/bin/python benchmarks/incremental_vs_full_refresh.py [--events 5000000] [--verify]
+Usage: .venv/bin/python benchmarks/incremental_vs_full_refresh.py [--events 10000000] [--verify]
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def copy_warehouse(source: Path, target: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=5_000_000, help="events in the history")
+    parser.add_argument("--events", type=int, default=10_000_000, help="events in the history")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each kind to time")
     parser.add_argument(
         "--verify", action="store_true", help="check the marts against the full refresh"
