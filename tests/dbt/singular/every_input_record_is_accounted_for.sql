@@ -19,10 +19,7 @@
         ~ " order by source, file_name"
     ) %}
     {%- for row in loaded.rows %}
-        {%- if row[0] not in latest_files %}
-            {%- do latest_files.update({row[0]: []}) %}
-        {%- endif %}
-        {%- do latest_files[row[0]].append(row[1]) %}
+        {%- do latest_files.setdefault(row[0], []).append(row[1]) %}
     {%- endfor %}
 {%- endif %}
 
