@@ -2,13 +2,12 @@
     Every line of the product tracking files, parsed, with the reason it cannot be used (if any).
     Incremental: each run reads only the files not loaded before.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set files = files_to_load(source('app', 'event_files'), 'app_events_path') %}
+{{ config(materialized='incremental_files', incremental_strategy='append') }}
 
 with
 
 records as (
-    {{ json_file_records(files) }}
+    {{ json_file_records(source('app', 'event_files')) }}
 ),
 
 fields as (

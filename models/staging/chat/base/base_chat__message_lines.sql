@@ -3,13 +3,12 @@
     Valid lines continue to stg_chat__messages; the others go to quarantined_events.
     Incremental: each run reads only the files not loaded before.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set files = files_to_load(source('chat', 'message_files'), 'chat_events_path') %}
+{{ config(materialized='incremental_files', incremental_strategy='append') }}
 
 with
 
 records as (
-    {{ json_file_records(files) }}
+    {{ json_file_records(source('chat', 'message_files')) }}
 ),
 
 fields as (

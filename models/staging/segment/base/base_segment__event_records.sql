@@ -3,13 +3,12 @@
     be used (if any). Valid records continue to stg_segment__events; the others are quarantined.
     Incremental: each run reads only the files not loaded before.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set files = files_to_load(source('segment', 'event_files'), 'segment_events_path') %}
+{{ config(materialized='incremental_files', incremental_strategy='append') }}
 
 with
 
 records as (
-    {{ json_file_records(files) }}
+    {{ json_file_records(source('segment', 'event_files')) }}
 ),
 
 fields as (

@@ -1,0 +1,1 @@
+"""Streaming readers the dbt models use for the input files (see `records`)."""
