@@ -18,7 +18,9 @@
             ~ "source off with " ~ var_name.split('_')[0] ~ "_enabled: false."
         ) }}
     {%- endif -%}
-    {%- if not is_incremental() -%}
+    {#- is_incremental() is true only for the materialization named incremental: ask directly. -#}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {%- if existing is none or should_full_refresh() -%}
         {{ return(all_files) }}
     {%- endif -%}
     {%- set loaded = run_query("select distinct file_name from " ~ this) -%}

@@ -398,7 +398,7 @@ def test_path_matching_no_file_names_the_var_and_the_path(tmp_path: Path) -> Non
     assert result.returncode != 0
     assert f"The var chat_events_path = '{missing}' matches no file." in result.stdout
     assert "or switch the source off with chat_enabled: false." in result.stdout
-    assert "ERROR creating sql incremental model staging.base_chat__message_lines" in (
+    assert "ERROR creating sql incremental_files model staging.base_chat__message_lines" in (
         result.stdout
     )
 

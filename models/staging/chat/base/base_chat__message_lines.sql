@@ -1,7 +1,7 @@
 {#-
     Every line of the chat files, parsed, with the reason it cannot be used (if any).
     Valid lines continue to stg_chat__messages; the others go to quarantined_events.
-    Incremental: each run reads only the files not loaded before.
+    Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
 
@@ -11,15 +11,22 @@ records as (
     {{ json_file_records(source('chat', 'message_files')) }}
 ),
 
+parsed as (
+    select
+        *,
+        {{ json_object_fields('payload', ['user_id', 'channel_id', 'event_name', 'timestamp']) }}
+            as json_fields
+    from records
+),
+
 fields as (
     select
         *,
-        {{ json_text_field('payload', 'user_id') }} as user_id,
-        {{ json_text_field('payload', 'channel_id') }} as channel_id,
-        {{ json_text_field('payload', 'event_name') }} as event_name,
-        json_extract_string(payload, '$.timestamp') as timestamp_text,
-        try_cast(json_extract_string(payload, '$.timestamp') as timestamptz) as event_time
-    from records
+        {{ json_text_field('json_fields.user_id') }} as user_id,
+        {{ json_text_field('json_fields.channel_id') }} as channel_id,
+        {{ json_text_field('json_fields.event_name') }} as event_name,
+        try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time
+    from parsed
 ),
 
 validated as (
@@ -38,10 +45,10 @@ validated as (
             when is_blank then null
             else coalesce(
                 {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
-                {{ json_field_problem('payload', 'user_id') }},
-                {{ timestamp_problem('event_time', 'payload') }},
-                {{ json_field_problem('payload', 'event_name') }},
-                {{ json_field_problem('payload', 'channel_id') }}
+                {{ json_field_problem('json_fields.user_id', 'user_id') }},
+                {{ timestamp_problem('event_time', 'json_fields."timestamp"') }},
+                {{ json_field_problem('json_fields.event_name', 'event_name') }},
+                {{ json_field_problem('json_fields.channel_id', 'channel_id') }}
             )
         end as rejection_reason
     from fields
