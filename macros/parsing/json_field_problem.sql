@@ -1,18 +1,15 @@
 {#-
-    Why a required JSON text field (its value, see json_object_fields) cannot be used, as a reason
-    code: 'missing_<field>' when it is absent, null or blank, 'invalid_<field>' when it is of a
-    type that has no clear text meaning (object, array, boolean, fraction); null when it is usable.
+    Why a required JSON text field (see json_field_columns) cannot be used, as a reason code:
+    'missing_<field>' when it is absent, null or blank, 'invalid_<field>' when it is of a type
+    that has no clear text meaning (object, array, boolean, fraction); null when it is usable.
 -#}
-{% macro json_field_problem(value, field) -%}
+{% macro json_field_problem(field) -%}
     case
-        when {{ value }} is null
-            or json_type({{ value }}) = 'NULL'
-            or (
-                json_type({{ value }}) = 'VARCHAR'
-                and trim(json_extract_string({{ value }}, '$')) = ''
-            )
+        when "{{ field }}__type" is null
+            or "{{ field }}__type" = 'NULL'
+            or ("{{ field }}__type" = 'VARCHAR' and "{{ field }}__text" is null)
             then 'missing_{{ field }}'
-        when json_type({{ value }}) not in ('VARCHAR', 'BIGINT', 'UBIGINT')
+        when "{{ field }}__type" not in ('VARCHAR', 'BIGINT', 'UBIGINT')
             then 'invalid_{{ field }}'
     end
 {%- endmacro %}

@@ -184,8 +184,3 @@ numbered as (
 )
 
 select * from numbered
-{%- if not is_incremental() %}
--- A full refresh stores each user's events together, in event order: queries of one user's
--- sessions (session_events is a view over this table) skip the other row groups.
-order by source, user_id, event_time, event_sort_rank, event_id
-{%- endif %}

@@ -2,10 +2,12 @@
     The canonical event stream: one row per unique event of every enabled source, projected onto
     the same columns (see the canonical_event_columns macro), with the event's category. user_id
     is the identity the event was sent with (null for anonymous Segment events): identity
-    stitching is applied when sessions are computed. Incremental: appends each source's events
-    loaded since that source's last appended load.
+    stitching is applied when sessions are computed.
+    A view: storing the stream would write every event once more. Its readers filter it on
+    _loaded_at (the load that staged each event), which DuckDB pushes into the staging tables'
+    scans, so an incremental run reads only the newest row groups of each.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='view') }}
 {%- set enabled_sources = sessions.enabled_sources() -%}
 
 with
@@ -30,7 +32,6 @@ chat_events as (
             '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_chat__messages') }}
-    where {{ pending_rows_filter('_loaded_at', "source = 'chat'") }}
 ),
 {% endif %}
 
@@ -58,7 +59,6 @@ segment_events as (
             '_loaded_at': 'events._loaded_at',
         }) }}
     from {{ ref('stg_segment__events') }} as events
-    where {{ pending_rows_filter('events._loaded_at', "source = 'segment'") }}
 ),
 {% endif %}
 
@@ -79,7 +79,6 @@ mooc_events as (
             '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_mooc__interactions') }}
-    where {{ pending_rows_filter('_loaded_at', "source = 'mooc'") }}
 ),
 {% endif %}
 
@@ -108,7 +107,6 @@ app_events as (
             '_loaded_at': '_loaded_at',
         }) }}
     from {{ ref('stg_app__events') }}
-    where {{ pending_rows_filter('_loaded_at', "source = 'app'") }}
 ),
 {% endif %}
 

@@ -3,6 +3,7 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
+{%- set text_fields = ['event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action', 'reason', 'workflow_id'] %}
 
 with
 
@@ -20,37 +21,44 @@ parsed as (
     from records
 ),
 
+field_values as (
+    select
+        *,
+        {{ json_field_columns('json_fields', text_fields) }}
+    from parsed
+),
+
 fields as (
     select
         *,
-        {{ json_text_field('json_fields.event_id') }} as event_id,
-        {{ json_text_field('json_fields.event_type') }} as event_type,
-        {{ json_text_field('json_fields.user_id') }} as user_id,
+        {{ json_text_field('event_id') }} as event_id,
+        {{ json_text_field('event_type') }} as event_type,
+        {{ json_text_field('user_id') }} as user_id,
         try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time,
-        {{ json_text_field('json_fields.page') }} as page,
-        {{ json_text_field('json_fields.referrer') }} as referrer,
-        {{ json_text_field('json_fields.campaign') }} as campaign,
+        {{ json_text_field('page') }} as page,
+        {{ json_text_field('referrer') }} as referrer,
+        {{ json_text_field('campaign') }} as campaign,
         json_extract_string(json_fields.device, '$.type') as device_type,
         json_extract_string(json_fields.device, '$.browser') as browser,
         json_extract_string(json_fields.device, '$.os') as os,
         json_extract_string(json_fields.device, '$.screen_size') as screen_size,
-        {{ json_text_field('json_fields.action') }} as action_name,
-        {{ json_text_field('json_fields.reason') }} as reason,
-        {{ json_text_field('json_fields.workflow_id') }} as workflow_id,
+        {{ json_text_field('action') }} as action_name,
+        {{ json_text_field('reason') }} as reason,
+        {{ json_text_field('workflow_id') }} as workflow_id,
         json_fields.details as details
-    from parsed
+    from field_values
 ),
 
 validated as (
     select
-        * exclude (payload, json_fields),
+        * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}),
         {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
             else coalesce(
                 {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
-                {{ json_field_problem('json_fields.event_id', 'event_id') }},
-                {{ json_field_problem('json_fields.event_type', 'event_type') }},
+                {{ json_field_problem('event_id') }},
+                {{ json_field_problem('event_type') }},
                 case
                     when event_type not in (
                         {%- for event_type in sessions.app_event_types() %}
@@ -58,11 +66,15 @@ validated as (
                         {%- endfor %}
                     ) then 'unknown_event_type'
                 end,
-                {{ json_field_problem('json_fields.user_id', 'user_id') }},
-                {{ timestamp_problem('event_time', 'json_fields."timestamp"') }}
+                {{ json_field_problem('user_id') }},
+                {{ timestamp_problem('event_time', 'timestamp') }}
             )
         end as rejection_reason
     from fields
+),
+
+records_kept as (
+    {{ keep_raw_line_of_rejected('validated') }}
 )
 
-select * from validated
+select * from records_kept

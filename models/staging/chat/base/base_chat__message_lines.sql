@@ -4,6 +4,7 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
+{%- set text_fields = ['user_id', 'channel_id', 'event_name', 'timestamp'] %}
 
 with
 
@@ -19,14 +20,21 @@ parsed as (
     from records
 ),
 
+field_values as (
+    select
+        *,
+        {{ json_field_columns('json_fields', text_fields) }}
+    from parsed
+),
+
 fields as (
     select
         *,
-        {{ json_text_field('json_fields.user_id') }} as user_id,
-        {{ json_text_field('json_fields.channel_id') }} as channel_id,
-        {{ json_text_field('json_fields.event_name') }} as event_name,
+        {{ json_text_field('user_id') }} as user_id,
+        {{ json_text_field('channel_id') }} as channel_id,
+        {{ json_text_field('event_name') }} as event_name,
         try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time
-    from parsed
+    from field_values
 ),
 
 validated as (
@@ -45,13 +53,17 @@ validated as (
             when is_blank then null
             else coalesce(
                 {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
-                {{ json_field_problem('json_fields.user_id', 'user_id') }},
-                {{ timestamp_problem('event_time', 'json_fields."timestamp"') }},
-                {{ json_field_problem('json_fields.event_name', 'event_name') }},
-                {{ json_field_problem('json_fields.channel_id', 'channel_id') }}
+                {{ json_field_problem('user_id') }},
+                {{ timestamp_problem('event_time', 'timestamp') }},
+                {{ json_field_problem('event_name') }},
+                {{ json_field_problem('channel_id') }}
             )
         end as rejection_reason
     from fields
+),
+
+records_kept as (
+    {{ keep_raw_line_of_rejected('validated') }}
 )
 
-select * from validated
+select * from records_kept

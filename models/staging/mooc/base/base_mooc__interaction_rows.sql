@@ -85,6 +85,10 @@ validated as (
                 then 'timestamp_in_future'
         end as rejection_reason
     from source_rows
+),
+
+records_kept as (
+    {{ keep_raw_line_of_rejected('validated') }}
 )
 
-select * from validated
+select * from records_kept

@@ -4,6 +4,7 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
+{%- set text_fields = ['type', 'event', 'name', 'userId', 'anonymousId', 'messageId', 'timestamp'] %}
 
 with
 
@@ -21,15 +22,22 @@ parsed as (
     from records
 ),
 
+field_values as (
+    select
+        *,
+        {{ json_field_columns('json_fields', text_fields) }}
+    from parsed
+),
+
 fields as (
     select
         *,
-        {{ json_text_field('json_fields.type') }} as event_type,
-        {{ json_text_field('json_fields.event') }} as track_event,
-        {{ json_text_field('json_fields.name') }} as page_name,
-        {{ json_text_field('json_fields.userId') }} as user_id,
-        {{ json_text_field('json_fields.anonymousId') }} as anonymous_id,
-        {{ json_text_field('json_fields.messageId') }} as message_id,
+        {{ json_text_field('type') }} as event_type,
+        {{ json_text_field('event') }} as track_event,
+        {{ json_text_field('name') }} as page_name,
+        {{ json_text_field('userId') }} as user_id,
+        {{ json_text_field('anonymousId') }} as anonymous_id,
+        {{ json_text_field('messageId') }} as message_id,
         try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time,
         coalesce(
             json_extract_string(json_fields.properties, '$.path'),
@@ -48,25 +56,25 @@ fields as (
         || json_extract_string(json_fields.context, '$.screen.height') as screen_size,
         json_fields.properties as properties,
         json_fields.context as context,
-        json_type(json_fields.userId) as user_id_type,
-        json_type(json_fields.anonymousId) as anonymous_id_type
-    from parsed
+        "userId__type" as user_id_type,
+        "anonymousId__type" as anonymous_id_type
+    from field_values
 ),
 
 validated as (
     select
-        * exclude (payload, json_fields, user_id_type, anonymous_id_type),
+        * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}, user_id_type, anonymous_id_type),
         {{ load_timestamp() }} as _loaded_at,
         case
             when is_blank then null
             else coalesce(
                 {{ record_problem('raw_line', 'is_invalid_utf8', 'payload') }},
-                {{ json_field_problem('json_fields.type', 'type') }},
+                {{ json_field_problem('type') }},
                 case
                     when event_type not in ('identify', 'track', 'page', 'screen')
                         then 'unknown_event_type'
                 end,
-                {{ timestamp_problem('event_time', 'json_fields."timestamp"') }},
+                {{ timestamp_problem('event_time', 'timestamp') }},
                 case
                     when user_id_type not in ('NULL', 'VARCHAR', 'BIGINT', 'UBIGINT')
                         then 'invalid_user_id'
@@ -77,6 +85,10 @@ validated as (
             )
         end as rejection_reason
     from fields
+),
+
+records_kept as (
+    {{ keep_raw_line_of_rejected('validated') }}
 )
 
-select * from validated
+select * from records_kept
