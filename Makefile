@@ -18,7 +18,7 @@ DBT_FLAGS := --profiles-dir profiles
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark benchmark-peers help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,13 @@ docs: venv ## Generate and serve the dbt docs site
 
 benchmark: venv ## Incremental run vs full refresh on a history of EVENTS (10M: ~15 min)
 	$(BIN)/python benchmarks/incremental_vs_full_refresh.py --events $(EVENTS) --verify
+
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	@touch $@
+
+benchmark-peers: $(BIN)/.bench-installed ## The chat pipeline vs polars, pandas, DuckDB SQL (EVENTS, default 10M)
+	$(BIN)/python benchmarks/peers.py --events $(EVENTS)
 
 sample-data: venv ## Regenerate the bundled sample inputs under data/sample
 	$(BIN)/python scripts/generate_sample_data.py --out data/sample

@@ -1,0 +1,459 @@
+"""The chat pipeline against the pipelines a user would write instead, in one process run.
+
+Generates chat events in the chat source's format (one JSON-lines file, and the same events as
+a landing folder of 10 files), then, --repeats times in turn, runs every pipeline as its own
+process and times it as a whole (start-up included):
+
+- dbt run: the project's full refresh of the chat pipeline (`dbt run --select +chat_sessions`,
+  models only; the fresh warehouse gets its seed first, untimed), on the file and on the folder;
+- dbt build: the same selection with seeds and data tests, on a fresh warehouse;
+- polars: a lazy pipeline (parse, sort, LAG-style diff, cumulative sum, per-session aggregate
+  with the top channel, Parquet out);
+- pandas: groupby / shift / cumsum over the parsed file;
+- duckdb: one hand-written query over read_json (the engine's floor: parse, sort, windows);
+- python: a line-by-line loop (only up to 1M events).
+
+Every pipeline writes its sessions to Parquet, and the benchmark checks that they all found the
+same sessions (user, start, end, messages, top channel and its messages; the top channel is the
+one with the most messages, ties to the earliest first message, then the lowest id as text). It
+prints the median wall time, events per second and peak resident memory of each, and each time
+as a ratio to polars. The inputs live under benchmarks/data/peers (git-ignored).
+
+Usage: .venv/bin/python benchmarks/peers.py [--events 10000000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+WORK_DIR = PROJECT_DIR / "benchmarks" / "data" / "peers"
+GAP_SECONDS = 30
+FOLDER_FILES = 10
+PYTHON_LOOP_MAX_EVENTS = 1_000_000
+SESSION_COLUMNS = (
+    "user_id, session_start, session_end, total_messages, top_channel_id, top_channel_messages"
+)
+
+
+def generate(events: int, work: Path) -> tuple[Path, Path]:
+    """`events` chat events of events/100 users, out of time order, as one file and as a
+    folder of FOLDER_FILES files holding the same events."""
+    single = work / f"chat_{events}.jsonl"
+    folder = work / f"chat_{events}_folder"
+    if single.exists() and folder.exists():
+        return single, folder
+    users = max(1, events // 100)
+    events_sql = f"""
+        select
+            i,
+            'send_message' as event_name,
+            strftime(
+                timestamp '2024-01-01' + to_seconds((i // {users}) * 20 + hash(i) % 25),
+                '%Y-%m-%dT%H:%M:%SZ'
+            ) as timestamp,
+            cast(i % {users} as varchar) as user_id,
+            cast(hash(i * 3) % 12 as varchar) as channel_id
+        from range({events}) as t(i)
+    """
+    columns = "event_name, timestamp, user_id, channel_id"
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select {columns} from ({events_sql}) order by hash(i * 7) % 1000, i)"
+            f" to '{single}' (format json)"
+        )
+        for number in range(FOLDER_FILES):
+            connection.execute(
+                f"copy (select {columns} from ({events_sql}) where i % {FOLDER_FILES} = {number}"
+                f" order by hash(i * 7) % 1000, i) to '{folder / f'part_{number:02d}.jsonl'}'"
+                " (format json)"
+            )
+    return single, folder
+
+
+# --- the pipelines (each runs in its own process: see run_one) ---
+
+
+def run_polars(source: Path, out: Path) -> None:
+    import polars as pl
+
+    schema = {name: pl.String for name in ("event_name", "timestamp", "user_id", "channel_id")}
+    events = (
+        pl.scan_ndjson(source, schema=schema)
+        .with_columns(pl.col("timestamp").str.to_datetime(time_zone="UTC"))
+        .sort(["user_id", "timestamp"])
+        .with_columns(
+            (
+                (pl.col("timestamp").diff().over("user_id").dt.total_seconds() > GAP_SECONDS)
+                .fill_null(True)
+                .cum_sum()
+                .over("user_id")
+            ).alias("session_number")
+        )
+    )
+    keys = ["user_id", "session_number"]
+    sessions = events.group_by(keys).agg(
+        pl.col("timestamp").min().alias("session_start"),
+        pl.col("timestamp").max().alias("session_end"),
+        (pl.col("event_name") == "send_message").sum().alias("total_messages"),
+    )
+    top = (
+        events.filter(pl.col("event_name") == "send_message")
+        .group_by([*keys, "channel_id"])
+        .agg(pl.len().alias("top_channel_messages"), pl.col("timestamp").min().alias("first"))
+        .sort(["top_channel_messages", "first", "channel_id"], descending=[True, False, False])
+        .group_by(keys, maintain_order=True)
+        .first()
+        .rename({"channel_id": "top_channel_id"})
+    )
+    sessions.join(top, on=keys, how="left").select(
+        SESSION_COLUMNS.split(", ")
+    ).collect().write_parquet(out)
+
+
+def run_pandas(source: Path, out: Path) -> None:
+    import pandas as pd
+
+    events = pd.read_json(source, lines=True, engine="pyarrow")
+    events["timestamp"] = pd.to_datetime(events["timestamp"], utc=True)
+    events = events.sort_values(["user_id", "timestamp"], kind="stable")
+    gaps = events.groupby("user_id")["timestamp"].diff().dt.total_seconds()
+    events["session_number"] = (
+        (gaps.isna() | (gaps > GAP_SECONDS)).groupby(events["user_id"]).cumsum()
+    )
+    keys = ["user_id", "session_number"]
+    events["is_message"] = events["event_name"] == "send_message"
+    sessions = events.groupby(keys, as_index=False).agg(
+        session_start=("timestamp", "min"),
+        session_end=("timestamp", "max"),
+        total_messages=("is_message", "sum"),
+    )
+    channels = (
+        events[events["is_message"]]
+        .groupby([*keys, "channel_id"], as_index=False)
+        .agg(top_channel_messages=("timestamp", "size"), first=("timestamp", "min"))
+        .sort_values(["top_channel_messages", "first", "channel_id"], ascending=[False, True, True])
+        .drop_duplicates(keys)
+        .rename(columns={"channel_id": "top_channel_id"})
+    )
+    result = sessions.merge(channels, on=keys, how="left")
+    result[SESSION_COLUMNS.split(", ")].to_parquet(out, index=False)
+
+
+def run_duckdb(source: Path, out: Path) -> None:
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(f"""
+            copy (
+                with events as (
+                    select
+                        user_id,
+                        channel_id,
+                        event_name = 'send_message' as is_message,
+                        cast("timestamp" as timestamptz) as event_time
+                    from read_json('{source}', columns = {{
+                        event_name: 'varchar', timestamp: 'varchar', user_id: 'varchar',
+                        channel_id: 'varchar'
+                    }})
+                ),
+                flagged as (
+                    select
+                        *,
+                        coalesce(
+                            event_time - lag(event_time) over by_user
+                            > interval {GAP_SECONDS} second,
+                            true
+                        ) as is_new_session
+                    from events
+                    window by_user as (partition by user_id order by event_time)
+                ),
+                numbered as (
+                    select
+                        *,
+                        sum(is_new_session::int) over (
+                            partition by user_id order by event_time
+                            rows unbounded preceding
+                        ) as session_number
+                    from flagged
+                ),
+                sessions as (
+                    select
+                        user_id,
+                        session_number,
+                        min(event_time) as session_start,
+                        max(event_time) as session_end,
+                        count(*) filter (where is_message) as total_messages
+                    from numbered
+                    group by all
+                ),
+                channel_counts as (
+                    select
+                        user_id,
+                        session_number,
+                        channel_id,
+                        count(*) as messages,
+                        min(event_time) as first_message_time
+                    from numbered
+                    where is_message
+                    group by user_id, session_number, channel_id
+                ),
+                channels as (
+                    select
+                        user_id,
+                        session_number,
+                        channel_id as top_channel_id,
+                        messages as top_channel_messages
+                    from channel_counts
+                    qualify row_number() over (
+                        partition by user_id, session_number
+                        order by messages desc, first_message_time, channel_id
+                    ) = 1
+                )
+                select {SESSION_COLUMNS}
+                from sessions
+                left join channels using (user_id, session_number)
+            ) to '{out}'
+        """)
+
+
+def run_python(source: Path, out: Path) -> None:
+    """Line by line: parse every event, order each user's events by time, then one pass that
+    closes a session at a gap above GAP_SECONDS and counts its messages per channel."""
+    per_user: dict[str, list[tuple[datetime, str, bool]]] = {}
+    with open(source, encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            moment = datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00"))
+            per_user.setdefault(event["user_id"], []).append(
+                (moment, event["channel_id"], event["event_name"] == "send_message")
+            )
+    rows: list[dict[str, object]] = []
+    for user_id, events in per_user.items():
+        events.sort(key=lambda event: event[0])
+        session: list[tuple[datetime, str, bool]] = []
+        for event in [*events, None]:
+            if session and (event is None or (event[0] - session[-1][0]).total_seconds() > 30):
+                rows.append(_python_session(user_id, session))
+                session = []
+            if event is not None:
+                session.append(event)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(rows), out)
+
+
+def _python_session(user_id: str, events: list[tuple[datetime, str, bool]]) -> dict[str, object]:
+    counts = Counter(channel for _, channel, is_message in events if is_message)
+    first: dict[str, datetime] = {}
+    for moment, channel, is_message in events:
+        if is_message:
+            first.setdefault(channel, moment)
+    top = min(counts, key=lambda channel: (-counts[channel], first[channel], channel), default=None)
+    return {
+        "user_id": user_id,
+        "session_start": events[0][0],
+        "session_end": events[-1][0],
+        "total_messages": sum(counts.values()),
+        "top_channel_id": top,
+        "top_channel_messages": counts[top] if top is not None else None,
+    }
+
+
+def dbt_environment(work: Path, warehouse: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SESSIONS_DUCKDB_PATH=str(warehouse),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_command(command: str, source: Path, work: Path) -> list[str]:
+    path = f"{source}/*.jsonl" if source.is_dir() else str(source)
+    variables = {
+        "chat_events_path": path,
+        "segment_enabled": False,
+        "mooc_enabled": False,
+        "app_enabled": False,
+        "export_dir": str(work / "exports"),
+    }
+    dbt = str(Path(sys.executable).parent / "dbt")
+    selection = ["--select", "+chat_sessions"] if command != "seed" else []
+    return [dbt, command, *selection, "--profiles-dir", "profiles", "--vars", json.dumps(variables)]
+
+
+def run_dbt(command: str, source: Path, out: Path, work: Path) -> None:
+    warehouse = work / "warehouse.duckdb"
+    for stale in work.glob("warehouse.duckdb*"):
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    env = dbt_environment(work, warehouse)
+    if command == "run":  # a fresh warehouse needs the seed, which dbt run skips (untimed)
+        subprocess.run(
+            dbt_command("seed", source, work),
+            cwd=PROJECT_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    started = time.perf_counter()
+    result = subprocess.run(
+        dbt_command(command, source, work),
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"dbt {command} failed:\n{result.stdout[-4000:]}")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        connection.execute(f"copy (select {SESSION_COLUMNS} from main.chat_sessions) to '{out}'")
+    print(json.dumps({"timed_seconds": seconds}))
+
+
+PIPELINES = {"polars": run_polars, "pandas": run_pandas, "duckdb": run_duckdb, "python": run_python}
+
+
+def run_one(name: str, source: Path, out: Path, work: Path) -> None:
+    """Runs one pipeline in this process (dbt: as a child), then prints its peak memory."""
+    if name.startswith("dbt "):
+        run_dbt(name.split()[1], source, out, work)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    else:
+        PIPELINES[name](source, out)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss_bytes": peak * 1024}))
+
+
+def measure(name: str, source: Path, out: Path, work: Path) -> tuple[float, int]:
+    """Wall time (the dbt command alone for dbt) and peak resident memory of one run."""
+    if hasattr(os, "sync"):
+        os.sync()
+    started = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--one",
+            name,
+            "--source",
+            str(source),
+            "--out",
+            str(out),
+            "--work",
+            str(work),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    facts: dict[str, float] = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("{"):
+            facts.update(json.loads(line))
+    return facts.get("timed_seconds", seconds), int(facts["peak_rss_bytes"])
+
+
+def sessions_in(path: Path) -> set[tuple]:
+    with duckdb.connect() as connection:
+        return set(
+            connection.execute(f"""
+            select
+                user_id,
+                epoch_us(cast(session_start as timestamptz)),
+                epoch_us(cast(session_end as timestamptz)),
+                cast(total_messages as bigint),
+                top_channel_id,
+                cast(top_channel_messages as bigint)
+            from read_parquet('{path}')
+        """).fetchall()
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        run_one(args.one, args.source, args.out, args.work)
+        return
+
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"Generating {args.events:,} chat events ...", flush=True)
+    single, folder = generate(args.events, WORK_DIR)
+    runs = [
+        ("dbt run", single),
+        (f"dbt run ({FOLDER_FILES} files)", folder),
+        ("dbt build", single),
+        ("polars", single),
+        ("pandas", single),
+        ("duckdb", single),
+    ]
+    if args.events <= PYTHON_LOOP_MAX_EVENTS:
+        runs.append(("python", single))
+    times: dict[str, list[float]] = {name: [] for name, _ in runs}
+    peaks: dict[str, int] = dict.fromkeys(times, 0)
+    outputs: dict[str, Path] = {}
+    for repeat in range(1, args.repeats + 1):
+        for name, source in runs:
+            pipeline = name.split(" (")[0]
+            key = name.replace(" ", "_").replace("(", "").replace(")", "")
+            work = WORK_DIR / key
+            work.mkdir(exist_ok=True)
+            out = WORK_DIR / f"{key}.parquet"
+            seconds, peak = measure(pipeline, source, out, work)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+            outputs[name] = out
+            print(f"  run {repeat}: {name:<18} {seconds:7.2f} s", flush=True)
+
+    reference = sessions_in(outputs["polars"])
+    different = [name for name, out in outputs.items() if sessions_in(out) != reference]
+    if different:
+        raise SystemExit(f"These pipelines found other sessions than polars: {different}")
+
+    polars = statistics.median(times["polars"])
+    print(
+        f"\n{args.events:,} chat events, {len(reference):,} sessions, {os.cpu_count()} cores, "
+        f"median of {args.repeats} runs; every pipeline found the same sessions.\n"
+    )
+    print("| pipeline | wall (s) | events/s | peak RSS (GB) | vs polars |")
+    print("|---|---:|---:|---:|---:|")
+    for name in times:
+        median = statistics.median(times[name])
+        print(
+            f"| {name} | {median:.2f} | {args.events / median:,.0f} | "
+            f"{peaks[name] / 1e9:.2f} | {median / polars:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()
