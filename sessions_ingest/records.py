@@ -8,9 +8,9 @@ DuckDB parses the current one on every core. Columns (`SCHEMA`):
 - `file_name`, `line_number`: where the record is. Lines count from 1, the piece after a final
   newline is not a line; array elements count from 1; a whole file that cannot be read as an
   array is one record numbered 0.
-- `raw_line`: the record's text. A JSON line keeps its line ending here (the model trims `\\n`
-  and `\\r`, which no line holds elsewhere); a leading UTF-8 byte-order mark of the file is
-  removed. A line that is not valid UTF-8 is shown losslessly: printable ASCII and tabs as
+- `raw_line`: the record's text. A JSON line without its newline and the carriage returns
+  before it (a view into the block read, not a copy); a leading UTF-8 byte-order mark of the
+  file is removed. A line that is not valid UTF-8 is shown losslessly: printable ASCII and tabs as
   they are, every other byte as `\\xNN`, one carriage return before its newline dropped. An
   array element is its exact text in the file. An unreadable array is its first
   `ARRAY_PREVIEW_CHARS` characters.
@@ -40,7 +40,7 @@ SCHEMA = pa.schema(
     [
         pa.field("file_name", pa.dictionary(pa.int32(), pa.string())),
         pa.field("line_number", pa.int64()),
-        pa.field("raw_line", pa.large_string()),
+        pa.field("raw_line", pa.string_view()),
         pa.field("is_invalid_utf8", pa.bool_()),
     ]
 )
@@ -71,46 +71,77 @@ class _Batches:
             [
                 names,
                 pa.array([r[0] for r in rows], pa.int64()),
-                pa.array([r[1] for r in rows], pa.large_string()),
+                pa.array([r[1] for r in rows], pa.string_view()),
                 pa.array([r[2] for r in rows], pa.bool_()),
             ],
             schema=SCHEMA,
         )
 
 
-def _is_utf8(data: bytes | memoryview) -> bool:
-    try:
-        codecs.decode(data, "utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _string_views(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """data[starts[i]:ends[i]] as an Arrow string view array over `data`, without copying it:
+    16 bytes a line (its length, then its first 4 bytes and where it lies in `data`, or the line
+    itself when it has at most 12 bytes)."""
+    view = np.frombuffer(data, np.uint8)
+    count = len(starts)
+    lengths = (ends - starts).astype(np.int32)
+    views = np.zeros((count, 16), np.uint8)
+    views[:, 0:4] = lengths.view(np.uint8).reshape(count, 4)
+    long_lines = np.flatnonzero(lengths > 12)
+    if len(long_lines):
+        views[long_lines, 4:8] = view[starts[long_lines, None] + np.arange(4)]
+        views[long_lines, 12:16] = (
+            starts[long_lines].astype(np.int32).view(np.uint8).reshape(len(long_lines), 4)
+        )
+    short_lines = np.flatnonzero(lengths <= 12)
+    for position in range(12):
+        holding = short_lines[lengths[short_lines] > position]
+        if not len(holding):
+            break
+        views[holding, 4 + position] = view[starts[holding] + position]
+    return pa.Array.from_buffers(
+        pa.string_view(), count, [None, pa.py_buffer(views), pa.py_buffer(data)]
+    )
 
 
-def _line_batches(builder: _Batches, data: bytes, ends: np.ndarray, first_line: int) -> Iterator[pa.RecordBatch]:
-    """The lines data[ends[i-1]:ends[i]] (each with its line ending) as one batch, or, when the
-    block is not valid UTF-8, its valid lines as text and each invalid line escaped."""
-    offsets = np.empty(len(ends) + 1, np.int64)
-    offsets[0] = 0
-    offsets[1:] = ends
-    lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+def _line_batches(
+    builder: _Batches, data: bytes, ends: np.ndarray, first_line: int
+) -> Iterator[pa.RecordBatch]:
+    """The lines data[ends[i-1]:ends[i]] as one batch: each without its newline and the carriage
+    returns before it. When the block is not valid UTF-8, its valid lines are text and each
+    invalid line is escaped (one carriage return before its newline dropped)."""
+    view = np.frombuffer(data, np.uint8)
+    starts = np.empty(len(ends), np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1]
+    text_ends = ends - (view[ends - 1] == 0x0A)
+    while True:
+        carriage_returns = (text_ends > starts) & (view[np.maximum(text_ends - 1, 0)] == 0x0D)
+        if not carriage_returns.any():
+            break
+        text_ends = text_ends - carriage_returns
+    block = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(np.array([0, ends[-1]], np.int64)), pa.py_buffer(data)
+    )
     try:
-        lines.validate(full=True)  # checks that every line is UTF-8
+        block.validate(full=True)  # checks that the block is UTF-8
     except pa.ArrowInvalid:
         pass
     else:
-        yield builder.batch(first_line, lines)
+        yield builder.batch(first_line, _string_views(data, starts, text_ends))
         return
     texts: list[str] = []
     invalid: list[bool] = []
-    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
-        line = data[start:end]
+    for start, end, text_end in zip(starts.tolist(), ends.tolist(), text_ends.tolist(), strict=True):
         try:
-            texts.append(line.decode("utf-8"))
+            texts.append(data[start:text_end].decode("utf-8"))
             invalid.append(False)
         except UnicodeDecodeError:
-            texts.append(escape_bytes(line.removesuffix(b"\n").removesuffix(b"\r")))
+            line = data[start:end].removesuffix(b"\n").removesuffix(b"\r")
+            texts.append(escape_bytes(line))
             invalid.append(True)
-    yield builder.batch(first_line, pa.array(texts, pa.large_string()), pa.array(invalid, pa.bool_()))
+    lines = pa.array(texts, pa.string_view())
+    yield builder.batch(first_line, lines, pa.array(invalid, pa.bool_()))
 
 
 def _json_lines(path: str, handle: BinaryIO, head: bytes) -> Iterator[pa.RecordBatch]:

@@ -35,32 +35,23 @@
             ~ "streams: configure " ~ model.name ~ " with materialized='incremental_files'."
         ) }}
     {%- endif -%}
-    {%- set whitespace = "' ' || chr(9) || chr(10) || chr(13)" -%}
     with
 
-    streamed_records as (
-        -- The records of the files of {{ input }} this run loads.
-        select * from {{ sessions.file_records_relation() }}
-    ),
-
     records as (
+        -- The records of the files of {{ input }} this run loads.
         select
             cast(file_name as varchar) as file_name,
             line_number,
-            case
-                when line_number > 0 and not is_invalid_utf8
-                    then rtrim(raw_line, chr(10) || chr(13))
-                else raw_line
-            end as raw_line,
+            cast(raw_line as varchar) as raw_line,
             is_invalid_utf8
-        from streamed_records
+        from {{ sessions.file_records_relation() }}
     )
 
     select
         file_name,
         line_number,
         raw_line,
-        trim(raw_line, {{ whitespace }}) = '' as is_blank,
+        regexp_full_match(raw_line, '[ \t\r\n]*') as is_blank,
         is_invalid_utf8,
         {{ sessions.parse_json_record('raw_line') }} as payload
     from records

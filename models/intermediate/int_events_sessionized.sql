@@ -140,11 +140,13 @@ events_in_ranges as (
     ) as events_to_sessionize
 ),
 {% else %}
-events as (
+-- Not materialized: sessionize reads its input twice (the narrow keys it sorts, then every
+-- column), and reading the event stream again is cheaper than holding a copy of it.
+events as not materialized (
     {{ stitched_events() }}
 ),
 
-events_in_ranges as (
+events_in_ranges as not materialized (
     select
         events.*,
         cast(null as {{ dbt.type_string() }}) as previous_session_id,
