@@ -57,7 +57,9 @@ class _Batches:
     def __init__(self, file_name: str) -> None:
         self._names = pa.array([file_name], pa.string())
 
-    def batch(self, first_line: int, lines: pa.Array, invalid: pa.Array | None = None) -> pa.RecordBatch:
+    def batch(
+        self, first_line: int, lines: pa.Array, invalid: pa.Array | None = None
+    ) -> pa.RecordBatch:
         count = len(lines)
         names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(count, np.int32)), self._names)
         numbers = pa.array(np.arange(first_line, first_line + count, dtype=np.int64))
@@ -132,7 +134,9 @@ def _line_batches(
         return
     texts: list[str] = []
     invalid: list[bool] = []
-    for start, end, text_end in zip(starts.tolist(), ends.tolist(), text_ends.tolist(), strict=True):
+    for start, end, text_end in zip(
+        starts.tolist(), ends.tolist(), text_ends.tolist(), strict=True
+    ):
         try:
             texts.append(data[start:text_end].decode("utf-8"))
             invalid.append(False)
