@@ -19,6 +19,8 @@ one with the most messages, ties to the earliest first message, then the lowest 
 prints the median wall time, events per second and peak resident memory of each, and each time
 as a ratio to polars. The inputs live under benchmarks/data/peers (git-ignored).
 
+It also prints each model's time in the last `dbt run` (from dbt's run_results.json).
+
 Usage: .venv/bin/python benchmarks/peers.py [--events 10000000] [--repeats 3]
 """
 
@@ -393,6 +395,15 @@ def sessions_in(path: Path) -> set[tuple]:
         )
 
 
+def model_timings(work: Path) -> list[tuple[str, float]]:
+    """Each model's time in the last dbt run made in `work` (dbt's run_results.json)."""
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    return sorted(
+        ((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results),
+        key=lambda item: -item[1],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -453,6 +464,11 @@ def main() -> None:
             f"| {name} | {median:.2f} | {args.events / median:,.0f} | "
             f"{peaks[name] / 1e9:.2f} | {median / polars:.2f}x |"
         )
+    print("\nThe models of the last `dbt run` (run_results.json), slowest first:\n")
+    print("| model | s |")
+    print("|---|---:|")
+    for model, seconds in model_timings(WORK_DIR / "dbt_run"):
+        print(f"| {model} | {seconds:.2f} |")
 
 
 if __name__ == "__main__":

@@ -5,3 +5,8 @@
 {% macro json_text_field(field) -%}
     "{{ field }}__text"
 {%- endmacro %}
+
+{#- The JSON type of a field's value (see json_field_columns); null when missing or null. -#}
+{% macro json_field_type(field) -%}
+    "{{ field }}__type"
+{%- endmacro %}

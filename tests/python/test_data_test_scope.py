@@ -74,7 +74,11 @@ class TwoRuns:
 
     def passes(self, selection: str, whole_history: bool = False) -> bool:
         variables = {**self.variables, "test_whole_history": whole_history}
-        result = self.project.dbt("test", "--select", selection, variables=variables)
+        # Eager: a selected model's data tests run even when they read other models too (the
+        # project's default, buildable, would leave out the tests that also read user_sessions).
+        result = self.project.dbt(
+            "test", "--select", selection, "--indirect-selection", "eager", variables=variables
+        )
         assert "Nothing to do" not in result.stdout, dbt_output(result)
         # A failure must be the data test's finding, not an error running it.
         assert result.returncode == 0 or "Failure in test" in result.stdout, dbt_output(result)

@@ -3,7 +3,10 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
-{%- set text_fields = ['event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action', 'reason', 'workflow_id'] %}
+{%- set text_fields = [
+    'event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action',
+    'reason', 'workflow_id',
+] %}
 
 with
 
@@ -34,18 +37,18 @@ fields as (
         {{ json_text_field('event_id') }} as event_id,
         {{ json_text_field('event_type') }} as event_type,
         {{ json_text_field('user_id') }} as user_id,
-        try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time,
+        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time,
         {{ json_text_field('page') }} as page,
         {{ json_text_field('referrer') }} as referrer,
         {{ json_text_field('campaign') }} as campaign,
-        json_extract_string(json_fields.device, '$.type') as device_type,
-        json_extract_string(json_fields.device, '$.browser') as browser,
-        json_extract_string(json_fields.device, '$.os') as os,
-        json_extract_string(json_fields.device, '$.screen_size') as screen_size,
+        json_extract_string(json_fields['device'], '$.type') as device_type,
+        json_extract_string(json_fields['device'], '$.browser') as browser,
+        json_extract_string(json_fields['device'], '$.os') as os,
+        json_extract_string(json_fields['device'], '$.screen_size') as screen_size,
         {{ json_text_field('action') }} as action_name,
         {{ json_text_field('reason') }} as reason,
         {{ json_text_field('workflow_id') }} as workflow_id,
-        json_fields.details as details
+        json_fields['details'] as details
     from field_values
 ),
 

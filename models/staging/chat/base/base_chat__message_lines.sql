@@ -33,7 +33,7 @@ fields as (
         {{ json_text_field('user_id') }} as user_id,
         {{ json_text_field('channel_id') }} as channel_id,
         {{ json_text_field('event_name') }} as event_name,
-        try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time
+        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time
     from field_values
 ),
 

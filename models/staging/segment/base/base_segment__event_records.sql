@@ -38,26 +38,26 @@ fields as (
         {{ json_text_field('userId') }} as user_id,
         {{ json_text_field('anonymousId') }} as anonymous_id,
         {{ json_text_field('messageId') }} as message_id,
-        try_cast(json_extract_string(json_fields."timestamp", '$') as timestamptz) as event_time,
+        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time,
         coalesce(
-            json_extract_string(json_fields.properties, '$.path'),
-            json_extract_string(json_fields.context, '$.page.path')
+            json_extract_string(json_fields['properties'], '$.path'),
+            json_extract_string(json_fields['context'], '$.page.path')
         ) as page,
         coalesce(
-            json_extract_string(json_fields.properties, '$.referrer'),
-            json_extract_string(json_fields.context, '$.page.referrer')
+            json_extract_string(json_fields['properties'], '$.referrer'),
+            json_extract_string(json_fields['context'], '$.page.referrer')
         ) as referrer,
-        json_extract_string(json_fields.context, '$.campaign.name') as campaign,
-        json_extract_string(json_fields.context, '$.device.type') as device_type,
-        json_extract_string(json_fields.context, '$.browser.name') as browser,
-        json_extract_string(json_fields.context, '$.os.name') as os,
-        json_extract_string(json_fields.context, '$.screen.width')
+        json_extract_string(json_fields['context'], '$.campaign.name') as campaign,
+        json_extract_string(json_fields['context'], '$.device.type') as device_type,
+        json_extract_string(json_fields['context'], '$.browser.name') as browser,
+        json_extract_string(json_fields['context'], '$.os.name') as os,
+        json_extract_string(json_fields['context'], '$.screen.width')
         || 'x'
-        || json_extract_string(json_fields.context, '$.screen.height') as screen_size,
-        json_fields.properties as properties,
-        json_fields.context as context,
-        "userId__type" as user_id_type,
-        "anonymousId__type" as anonymous_id_type
+        || json_extract_string(json_fields['context'], '$.screen.height') as screen_size,
+        json_fields['properties'] as properties,
+        json_fields['context'] as context,
+        {{ json_field_type('userId') }} as user_id_type,
+        {{ json_field_type('anonymousId') }} as anonymous_id_type
     from field_values
 ),
 
