@@ -186,8 +186,9 @@ def run_duckdb(source: Path, out: Path) -> None:
                 numbered as (
                     select
                         *,
+                        -- Events at the same time: the one that opens a session first.
                         sum(is_new_session::int) over (
-                            partition by user_id order by event_time
+                            partition by user_id order by event_time, is_new_session desc
                             rows unbounded preceding
                         ) as session_number
                     from flagged
@@ -444,7 +445,7 @@ def main() -> None:
             times[name].append(seconds)
             peaks[name] = max(peaks[name], peak)
             outputs[name] = out
-            print(f"  run {repeat}: {name:<18} {seconds:7.2f} s", flush=True)
+            print(f"  run {repeat}: {name:<18} {seconds:7.2f} s {peak / 1e9:5.2f} GB", flush=True)
 
     reference = sessions_in(outputs["polars"])
     different = [name for name, out in outputs.items() if sessions_in(out) != reference]
