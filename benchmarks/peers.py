@@ -38,6 +38,7 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -304,6 +305,18 @@ def dbt_command(command: str, source: Path, work: Path) -> list[str]:
     return [dbt, command, *selection, "--profiles-dir", "profiles", "--vars", json.dumps(variables)]
 
 
+def timed_run(command: list[str], **options: Any) -> tuple[float, subprocess.CompletedProcess]:
+    """Runs `command`, failing with its output when it fails; returns its wall time too."""
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **options)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(
+            f"{command[1:3]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return seconds, result
+
+
 def run_dbt(command: str, source: Path, out: Path, work: Path) -> None:
     warehouse = work / "warehouse.duckdb"
     for stale in work.glob("warehouse.duckdb*"):
@@ -317,18 +330,7 @@ def run_dbt(command: str, source: Path, out: Path, work: Path) -> None:
             check=True,
             capture_output=True,
         )
-    started = time.perf_counter()
-    result = subprocess.run(
-        dbt_command(command, source, work),
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"dbt {command} failed:\n{result.stdout[-4000:]}")
+    seconds, _ = timed_run(dbt_command(command, source, work), cwd=PROJECT_DIR, env=env)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         connection.execute(f"copy (select {SESSION_COLUMNS} from main.chat_sessions) to '{out}'")
     print(json.dumps({"timed_seconds": seconds}))
@@ -352,8 +354,7 @@ def measure(name: str, source: Path, out: Path, work: Path) -> tuple[float, int]
     """Wall time (the dbt command alone for dbt) and peak resident memory of one run."""
     if hasattr(os, "sync"):
         os.sync()
-    started = time.perf_counter()
-    result = subprocess.run(
+    seconds, result = timed_run(
         [
             sys.executable,
             __file__,
@@ -366,13 +367,7 @@ def measure(name: str, source: Path, out: Path, work: Path) -> tuple[float, int]
             "--work",
             str(work),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     facts: dict[str, float] = {}
     for line in result.stdout.splitlines():
         if line.startswith("{"):

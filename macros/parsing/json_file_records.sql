@@ -1,8 +1,11 @@
 {#-
     One row per JSON record of the files of `input` (the model's one source) that this run
-    loads: file_name, line_number, raw_line, is_blank, is_invalid_utf8, and payload (the record
-    parsed as JSON; null when it is not valid JSON or too large, see parse_json_record). Only in
-    a model materialized as incremental_files, which chooses the files and streams their records
+    loads: file_name, line_number, raw_line, is_blank, is_invalid_utf8, payload (the record
+    parsed as JSON; null when it is not valid JSON or too large, see parse_json_record), and the
+    record's top-level fields parsed once: json_fields, a struct of the JSON values of
+    `text_fields` and `nested_fields` (see json_object_fields), and <field>__type / <field>__text
+    for each of `text_fields` (see json_field_columns), which the field checks read. Only in a
+    model materialized as incremental_files, which chooses the files and streams their records
     (sessions_ingest/records.py; no file is ever read whole into one value).
 
     Each file is read as a JSON array when its first character (after a byte-order mark and white
@@ -18,17 +21,17 @@
         are not UTF-8 it cannot be split safely and is that one record with is_invalid_utf8.
       - An empty file has no records.
 -#}
-{% macro json_file_records(input) -%}
-    {{ return(adapter.dispatch('json_file_records', 'sessions')(input)) }}
+{% macro json_file_records(input, text_fields=[], nested_fields=[]) -%}
+    {{ return(adapter.dispatch('json_file_records', 'sessions')(input, text_fields, nested_fields)) }}
 {%- endmacro %}
 
-{% macro default__json_file_records(input) -%}
+{% macro default__json_file_records(input, text_fields, nested_fields) -%}
     {{ exceptions.raise_compiler_error(
         "json_file_records is not implemented for the '" ~ adapter.type() ~ "' adapter"
     ) }}
 {%- endmacro %}
 
-{% macro duckdb__json_file_records(input) -%}
+{% macro duckdb__json_file_records(input, text_fields, nested_fields) -%}
     {%- if execute and config.get("materialized") != "incremental_files" -%}
         {{ exceptions.raise_compiler_error(
             "json_file_records reads the records that the incremental_files materialization "
@@ -45,16 +48,30 @@
             cast(raw_line as varchar) as raw_line,
             is_invalid_utf8
         from {{ sessions.file_records_relation() }}
+    ),
+
+    parsed as (
+        select
+            file_name,
+            line_number,
+            raw_line,
+            regexp_full_match(raw_line, '[ \t\r\n]*') as is_blank,
+            is_invalid_utf8,
+            {{ sessions.parse_json_record('raw_line') }} as payload
+        from records
+    ),
+
+    with_fields as (
+        select
+            *,
+            {{ sessions.json_object_fields('payload', text_fields + nested_fields) }} as json_fields
+        from parsed
     )
 
     select
-        file_name,
-        line_number,
-        raw_line,
-        regexp_full_match(raw_line, '[ \t\r\n]*') as is_blank,
-        is_invalid_utf8,
-        {{ sessions.parse_json_record('raw_line') }} as payload
-    from records
+        *,
+        {{ sessions.json_field_columns('json_fields', text_fields) }}
+    from with_fields
 {%- endmacro %}
 
 {#- The name under which incremental_files makes the records of the model's files readable. -#}

@@ -11,24 +11,7 @@
 with
 
 records as (
-    {{ json_file_records(source('app', 'event_files')) }}
-),
-
-parsed as (
-    select
-        *,
-        {{ json_object_fields('payload', [
-            'event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign',
-            'device', 'action', 'reason', 'workflow_id', 'details',
-        ]) }} as json_fields
-    from records
-),
-
-field_values as (
-    select
-        *,
-        {{ json_field_columns('json_fields', text_fields) }}
-    from parsed
+    {{ json_file_records(source('app', 'event_files'), text_fields, ['device', 'details']) }}
 ),
 
 fields as (
@@ -49,7 +32,7 @@ fields as (
         {{ json_text_field('reason') }} as reason,
         {{ json_text_field('workflow_id') }} as workflow_id,
         json_fields['details'] as details
-    from field_values
+    from records
 ),
 
 validated as (

@@ -9,22 +9,7 @@
 with
 
 records as (
-    {{ json_file_records(source('chat', 'message_files')) }}
-),
-
-parsed as (
-    select
-        *,
-        {{ json_object_fields('payload', ['user_id', 'channel_id', 'event_name', 'timestamp']) }}
-            as json_fields
-    from records
-),
-
-field_values as (
-    select
-        *,
-        {{ json_field_columns('json_fields', text_fields) }}
-    from parsed
+    {{ json_file_records(source('chat', 'message_files'), text_fields) }}
 ),
 
 fields as (
@@ -34,7 +19,7 @@ fields as (
         {{ json_text_field('channel_id') }} as channel_id,
         {{ json_text_field('event_name') }} as event_name,
         try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time
-    from field_values
+    from records
 ),
 
 validated as (

@@ -9,24 +9,7 @@
 with
 
 records as (
-    {{ json_file_records(source('segment', 'event_files')) }}
-),
-
-parsed as (
-    select
-        *,
-        {{ json_object_fields('payload', [
-            'type', 'event', 'name', 'userId', 'anonymousId', 'messageId', 'timestamp',
-            'properties', 'context',
-        ]) }} as json_fields
-    from records
-),
-
-field_values as (
-    select
-        *,
-        {{ json_field_columns('json_fields', text_fields) }}
-    from parsed
+    {{ json_file_records(source('segment', 'event_files'), text_fields, ['properties', 'context']) }}
 ),
 
 fields as (
@@ -58,7 +41,7 @@ fields as (
         json_fields['context'] as context,
         {{ json_field_type('userId') }} as user_id_type,
         {{ json_field_type('anonymousId') }} as anonymous_id_type
-    from field_values
+    from records
 ),
 
 validated as (
