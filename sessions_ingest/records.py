@@ -67,17 +67,10 @@ class _Batches:
             invalid = pa.array(np.zeros(count, np.bool_))
         return pa.RecordBatch.from_arrays([names, numbers, lines, invalid], schema=SCHEMA)
 
-    def rows(self, rows: Sequence[tuple[int, str, bool]]) -> pa.RecordBatch:
-        names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(rows), np.int32)), self._names)
-        return pa.RecordBatch.from_arrays(
-            [
-                names,
-                pa.array([r[0] for r in rows], pa.int64()),
-                pa.array([r[1] for r in rows], pa.string_view()),
-                pa.array([r[2] for r in rows], pa.bool_()),
-            ],
-            schema=SCHEMA,
-        )
+    def texts(self, first_line: int, texts: Sequence[str], invalid: bool = False) -> pa.RecordBatch:
+        """Records numbered from `first_line` holding `texts`, all flagged `invalid` or not."""
+        flags = pa.array(np.full(len(texts), invalid, np.bool_))
+        return self.batch(first_line, pa.array(texts, pa.string_view()), flags)
 
 
 def _string_views(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
@@ -278,19 +271,20 @@ def _json_array(path: str, bom_length: int) -> Iterator[pa.RecordBatch]:
             handle.seek(bom_length)
             invalid_utf8 = not _stream_is_utf8(handle)
             preview = start.decode("utf-8", "replace")[:ARRAY_PREVIEW_CHARS]
-            yield builder.rows([(0, preview, invalid_utf8)])
+            yield builder.texts(0, [preview], invalid_utf8)
             return
         handle.seek(bom_length)
-        rows: list[tuple[int, str, bool]] = []
-        size = 0
-        for number, element in enumerate(_array_elements(handle), start=1):
-            rows.append((number, element, False))
+        elements: list[str] = []
+        first_number, size = 1, 0
+        for element in _array_elements(handle):
+            elements.append(element)
             size += len(element)
             if size >= BLOCK_BYTES:
-                yield builder.rows(rows)
-                rows, size = [], 0
-        if rows:
-            yield builder.rows(rows)
+                yield builder.texts(first_number, elements)
+                first_number += len(elements)
+                elements, size = [], 0
+        if elements:
+            yield builder.texts(first_number, elements)
 
 
 def _stream_is_utf8(handle: BinaryIO) -> bool:
