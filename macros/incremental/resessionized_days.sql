@@ -9,7 +9,7 @@
 {% macro resessionized_days() -%}
     select distinct
         sessionized.source,
-        cast(sessionized.event_time as date) as session_date
+        {{ sessions.utc_date('sessionized.event_time') }} as session_date
     from {{ ref('int_events_sessionized') }} as sessionized
     where {{ sessions.resessionized_since_watermark('sessionized._sessionized_at') }}
 {%- endmacro %}

@@ -15,7 +15,7 @@
     {%- endif -%}
     {%- set source_name, table_name = model.sources[0] -%}
     {%- set input = source(source_name, table_name) -%}
-    {%- set path_var = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name].meta.path_var -%}
+    {%- set path_var = sessions.source_entry(source_name).path_var -%}
     {%- set files = sessions.files_to_load(input, path_var) -%}
     {% call statement('file_records', language='python') -%}
 from sessions_ingest.records import register

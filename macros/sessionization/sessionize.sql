@@ -110,7 +110,7 @@ events_flagged as (
         / 1000000.0 as seconds_since_previous_event,
         (
             previous_event_time is null
-            or {{ event_time }} > {{ dbt.dateadd('second', 'inactivity_seconds', 'previous_event_time') }}
+            or {{ sessions.gap_exceeded('previous_event_time', event_time, 'inactivity_seconds') }}
             or starts_session
             or coalesce(previous_event_ends_session, false)
         ) as is_new_session

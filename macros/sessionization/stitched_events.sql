@@ -14,7 +14,7 @@
     from {{ ref('int_events_unioned') }} as events
     left join {{ ref('int_anonymous_ids_stitched') }} as identities
         on
-            events.source = 'segment'
+            events.source = identities.source
             and events.anonymous_id = identities.anonymous_id
     where {{ where }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#-
     Stops the run, before anything is read or written, when a var has a value the project cannot
-    use: a gap that is not a positive number, an enabled flag (or test_whole_history) that is not
+    use: a gap that is not a positive number (or finer than a microsecond), an enabled flag (or test_whole_history) that is not
     a boolean, a path that is not text, site_domains that is not a list of host names, an as_of
     that is not a timestamp, or a var given on the command line that the project does not know
     (e.g. a misspelt source). Called by the on-run-start hook.
@@ -10,7 +10,8 @@
     {%- if not execute -%}
         {{ return('select 1') }}
     {%- endif -%}
-    {%- set sources = ['chat', 'segment', 'mooc', 'app'] -%}
+    {%- set registry = sessions.source_registry() -%}
+    {%- set sources = registry.keys() | list -%}
     {%- set problems = [] -%}
 
     {%- set cli_vars = invocation_args_dict.get('vars') or {} -%}
@@ -31,22 +32,33 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {%- for source_name in sources -%}
-        {%- set gap = var(source_name ~ '_inactivity_seconds') -%}
+    {%- for entry in registry.values() -%}
+        {%- set gap = var(entry.gap_var) -%}
         {%- if gap is not number or gap is sameas true or gap is sameas false or gap <= 0 -%}
             {%- do problems.append(
-                source_name ~ "_inactivity_seconds must be a positive number of seconds, got: " ~ gap
+                entry.gap_var ~ " must be a positive number of seconds, got: " ~ gap
+            ) -%}
+        {%- elif (gap * 1000000 - (gap * 1000000) | round) | abs > 0.000001 -%}
+            {#- Event times have microsecond precision: a finer gap could not be applied exactly. -#}
+            {%- do problems.append(
+                entry.gap_var ~ " must be a whole number of microseconds (at most 6 decimals), got: " ~ gap
             ) -%}
         {%- endif -%}
     {%- endfor -%}
 
-    {%- for name in ['chat_enabled', 'segment_enabled', 'mooc_enabled', 'app_enabled', 'test_whole_history'] -%}
+    {%- set boolean_vars = ['test_whole_history'] -%}
+    {%- set path_vars = ['export_dir'] -%}
+    {%- for entry in registry.values() -%}
+        {%- do boolean_vars.append(entry.enabled_var) -%}
+        {%- do path_vars.append(entry.path_var) -%}
+    {%- endfor -%}
+    {%- for name in boolean_vars -%}
         {%- if var(name) is not sameas true and var(name) is not sameas false -%}
             {%- do problems.append(name ~ " must be true or false, got: " ~ var(name)) -%}
         {%- endif -%}
     {%- endfor -%}
 
-    {%- for name in ['chat_events_path', 'segment_events_path', 'mooc_interactions_path', 'app_events_path', 'export_dir'] -%}
+    {%- for name in path_vars -%}
         {%- if var(name) is not string or var(name) | trim == '' -%}
             {%- do problems.append(name ~ " must be a path (text), got: " ~ var(name)) -%}
         {%- endif -%}
@@ -73,7 +85,7 @@
     {%- endfor -%}
 
     {%- if var('as_of') is not none -%}
-        {%- set parsed = run_query("select try_cast('" ~ (var('as_of') | string | replace("'", "''")) ~ "' as timestamp with time zone)") -%}
+        {%- set parsed = run_query("select " ~ sessions.utc_timestamp("'" ~ (var('as_of') | string | replace("'", "''")) ~ "'")) -%}
         {%- if parsed.columns[0].values()[0] is none -%}
             {%- do problems.append("as_of must be an ISO-8601 timestamp (or null), got: " ~ var('as_of')) -%}
         {%- endif -%}

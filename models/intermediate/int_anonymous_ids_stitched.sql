@@ -1,41 +1,55 @@
 {#-
-    Identity stitching for sources with anonymous visitors (Segment): one row per anonymousId that
-    was ever seen together with a userId, mapped to the userId of the latest such event. Events of
+    Identity stitching for the sources with anonymous visitors (`has_anonymous_ids` in the source
+    registry: Segment): one row per source and anonymousId that was ever seen together with a userId, mapped to the userId of the latest such event. Events of
     that anonymousId without a userId, before or after the login, are attributed to this user.
-    Holds no rows when the Segment source is disabled.
+    Holds no rows when no such source is enabled.
     Incremental: a row is replaced when newly loaded events carry a later pairing; `_loaded_at` is
     the load that set the current pairing, so sessionization knows which attributions changed.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key='anonymous_id',
+    unique_key=['source', 'anonymous_id'],
 ) }}
+{%- set registry = sessions.source_registry() %}
+{%- set stitched_sources = sessions.enabled_sources(having='has_anonymous_ids') %}
 
 with
 
+{% for source_name in stitched_sources %}
+{{ source_name }}_staged as (
+    select * from {{ ref(registry[source_name].staging_model) }}
+),
+
+{% endfor %}
 pending_pairings as (
-    {%- if 'segment' in enabled_sources() %}
+    {%- for source_name in stitched_sources %}
+    {%- set columns = registry[source_name].canonical_columns %}
     select
-        anonymous_id,
-        user_id,
-        event_time,
-        event_id,
-        _loaded_at
-    from {{ ref('stg_segment__events') }}
+        '{{ source_name }}' as source,
+        {{ columns.anonymous_id }} as anonymous_id,
+        {{ columns.user_id }} as user_id,
+        {{ columns.event_time }} as event_time,
+        {{ columns.event_id }} as event_id,
+        {{ columns._loaded_at }} as _loaded_at
+    from {{ source_name }}_staged
     where
-        anonymous_id is not null
-        and user_id is not null
+        {{ columns.anonymous_id }} is not null
+        and {{ columns.user_id }} is not null
         and {{ pending_rows_filter() }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- else %}
     select
+        cast(null as varchar) as source,
         cast(null as varchar) as anonymous_id,
         cast(null as varchar) as user_id,
         cast(null as timestamp with time zone) as event_time,
         cast(null as varchar) as event_id,
         cast(null as timestamp with time zone) as _loaded_at
     where false
-    {%- endif %}
+    {%- endfor %}
 ),
 
 candidates as (
@@ -46,6 +60,7 @@ candidates as (
     {%- if is_incremental() %}
     union all
     select
+        source,
         anonymous_id,
         stitched_user_id as user_id,
         paired_at as event_time,
@@ -53,7 +68,7 @@ candidates as (
         _loaded_at,
         false as is_new
     from {{ this }}
-    where anonymous_id in (select pending_pairings.anonymous_id from pending_pairings)
+    where (source, anonymous_id) in (select (pending_pairings.source, pending_pairings.anonymous_id) from pending_pairings)
     {%- endif %}
 ),
 
@@ -61,7 +76,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by anonymous_id
+            partition by source, anonymous_id
             order by event_time desc, event_id desc
         ) as recency_rank
     from candidates
@@ -69,7 +84,7 @@ ranked as (
 
 stitched as (
     select
-        'segment' as source,
+        source,
         anonymous_id,
         user_id as stitched_user_id,
         event_time as paired_at,

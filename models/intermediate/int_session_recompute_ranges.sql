@@ -190,8 +190,10 @@ open_ranges as (
         structural_changes.source,
         structural_changes.user_id,
         structural_changes.earliest_event_time,
-        structural_changes.earliest_event_time > {{ dbt.dateadd(
-            'second', source_inactivity_seconds('structural_changes.source'), 'prior_summaries.last_event_time'
+        {{ gap_exceeded(
+            'prior_summaries.last_event_time',
+            'structural_changes.earliest_event_time',
+            source_inactivity_seconds('structural_changes.source'),
         ) }} as opens_new_session,
         prior_summaries.last_session_number,
         prior_summaries.anchor_session_number,

@@ -5,7 +5,7 @@
 -#}
 {{ config(materialized='view') }}
 {%- set as_of_expression = "max(end_time)" if var('as_of') is none
-    else "cast('" ~ var('as_of') ~ "' as timestamp with time zone)" %}
+    else utc_timestamp("'" ~ var('as_of') ~ "'") %}
 
 with
 
@@ -44,7 +44,7 @@ active as (
     where
         not is_closed_by_session_end
         and end_time <= as_of
-        and end_time >= {{ dbt.dateadd('second', '-inactivity_seconds', 'as_of') }}
+        and not {{ gap_exceeded('end_time', 'as_of', 'inactivity_seconds') }}
 )
 
 select * from active

@@ -17,7 +17,7 @@ with
 all_sessions as (
     select
         *,
-        cast(start_time as date) as session_date
+        {{ utc_date('start_time') }} as session_date
     from {{ ref('user_sessions') }}
 ),
 

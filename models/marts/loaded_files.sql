@@ -8,20 +8,23 @@
 
 with
 
+input_records as (
+    select * from {{ ref('int_input_records_unioned') }}
+),
+
+file_metadata as (
+    select * from {{ ref('int_input_files_listed') }}
+),
+
 loaded_records as (
-    {%- for source_name in enabled_sources() %}
     select
-        '{{ source_name }}' as source,
+        source,
         file_name,
         is_blank,
         rejection_reason,
         _loaded_at
-    from {{ ref(base_model_name(source_name)) }}
-    where {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    from input_records
+    where {{ pending_rows_of_each_source() }}
 ),
 
 files as (
@@ -34,10 +37,6 @@ files as (
         count(*) filter (where rejection_reason is not null) as records_quarantined
     from loaded_records
     group by source, file_name
-),
-
-file_metadata as (
-    {{ source_file_metadata() }}
 ),
 
 manifest as (

@@ -25,16 +25,16 @@ per_session as (
         session_number,
         count(*) as interaction_count,
         count(distinct item_id) as distinct_items,
-        -- Means of exact micro-units: rounding is half away from zero on the exact value, and
-        -- the result cannot depend on the order rows are added in.
+        -- Means of each value's exact decimal: rounding is half away from zero on the exact
+        -- mean, and the result cannot depend on the order rows are added in.
         {{ ratio_half_up(
-            'sum(cast(round(watch_percentage * 1000000) as hugeint))',
-            'count(watch_percentage) * 1000000',
+            'sum(' ~ decimal_units('watch_percentage') ~ ')',
+            'count(watch_percentage) * ' ~ decimal_units_per_one(),
         ) }} as avg_watch_percentage,
         count(rating) as rated_interactions,
         {{ ratio_half_up(
-            'sum(cast(round(rating * 1000000) as hugeint))',
-            'count(rating) * 1000000',
+            'sum(' ~ decimal_units('rating') ~ ')',
+            'count(rating) * ' ~ decimal_units_per_one(),
         ) }} as avg_rating
     from interactions
     group by session_id, user_id, session_number

@@ -7,30 +7,23 @@
 
 with
 
-{% for source_name in sessions.enabled_sources() %}
-{{ source_name }}_rejected as (
+input_records as (
+    select * from {{ ref('int_input_records_unioned') }}
+),
+
+rejected as (
     select
-        '{{ source_name }}' as source,
+        source,
         file_name,
         line_number,
         -- A record too large to parse is kept up to the size limit.
         left(raw_line, {{ var('max_record_bytes') }}) as raw_line,
         rejection_reason,
         _loaded_at
-    from {{ ref(base_model_name(source_name)) }}
+    from input_records
     where
         rejection_reason is not null
-        and {{ pending_rows_filter('_loaded_at', "source = '" ~ source_name ~ "'") }}
-),
-{% endfor %}
-
-rejected as (
-    {%- for source_name in sessions.enabled_sources() %}
-    select * from {{ source_name }}_rejected
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        and {{ pending_rows_of_each_source() }}
 )
 
 select * from rejected

@@ -7,19 +7,18 @@
 
 with
 
+input_records as (
+    select * from {{ ref('int_input_records_unioned') }}
+),
+
 loaded_records as (
-    {%- for source_name in enabled_sources() %}
     select
-        '{{ source_name }}' as source,
+        source,
         file_name,
         is_blank,
         rejection_reason
-    from {{ ref(base_model_name(source_name)) }}
+    from input_records
     where _loaded_at = {{ load_timestamp() }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
 ),
 
 loads as (

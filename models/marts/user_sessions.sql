@@ -43,8 +43,7 @@ sessions_aggregated as (
         {{ last_by('page', event_order) }} filter (where page is not null) as exit_page,
         {{ first_by('referrer', event_order) }} filter (where referrer is not null) as referrer,
         {{ first_by('campaign', event_order) }} filter (where campaign is not null) as campaign,
-        {{ last_by('event_type', event_order) }} as last_event_type,
-        {{ last_by('event_category', event_order) }} as last_event_category,
+        {{ last_by(explicit_session_boundary('end'), event_order) }} as is_closed,
         {{ last_by('session_end_reason', event_order) }} as last_session_end_reason,
         {{ last_by('event_category', event_order) }} filter (where event_category <> 'heartbeat')
             as last_non_heartbeat_category
@@ -84,12 +83,12 @@ sessions_described as (
         campaign,
         case
             when source <> 'app' then null
-            when last_event_type = 'session_end' and last_session_end_reason is not null
-                then last_session_end_reason
+            -- Closed by a session_end: its reason, or `unspecified` when the client sent none.
+            when is_closed then coalesce(last_session_end_reason, 'unspecified')
             when last_non_heartbeat_category = 'error' then 'error'
             else 'timeout'
         end as exit_reason,
-        last_event_category = 'session_end' as is_closed
+        is_closed
     from sessions_aggregated
 ),
 

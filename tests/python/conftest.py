@@ -27,6 +27,8 @@ class DbtProject:
     """The project pointed at a private warehouse, target and log folder under `workdir`."""
 
     workdir: Path
+    project_dir: Path = PROJECT_DIR
+    profiles_dir: Path = PROJECT_DIR / "profiles"
 
     @property
     def warehouse(self) -> Path:
@@ -45,11 +47,21 @@ class DbtProject:
     def dbt(
         self, *args: str, variables: dict[str, Any] | None = None
     ) -> subprocess.CompletedProcess:
-        command = [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "profiles"]
+        command = [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--profiles-dir",
+            str(self.profiles_dir),
+        ]
         if variables:
             command += ["--vars", json.dumps(variables)]
         return subprocess.run(
-            command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True, check=False
+            command,
+            cwd=self.project_dir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     def dbt_ok(

@@ -659,7 +659,10 @@ def generate_mooc_rows(rng: random.Random, users: int = 120) -> list[MoocRow]:
                 user_id=user,
                 item_id=item,
                 ts_epoch=moment,
-                watch_percentage=float(rng.randint(0, 100)),
+                # Whole percentages, and values with up to 7 decimals.
+                watch_percentage=rng.choice(
+                    [float(rng.randint(0, 100)), round(rng.uniform(0, 100), rng.randint(1, 7))]
+                ),
                 rating=rng.choice([None, None, 1, 2, 3, 4, 5]),
             )
             rows.append(row)
@@ -671,6 +674,11 @@ def generate_mooc_rows(rng: random.Random, users: int = 120) -> list[MoocRow]:
     end = int(END.timestamp())
     rows.append(MoocRow("mooc_active_edge", "c1", end - 1800, 50.0, None))
     rows.append(MoocRow("mooc_inactive_edge", "c1", end - 1801, 50.0, 4))
+    # Means that rounding each value first would change: 33.335 is a double just below 33.335
+    # (its decimal mean rounds up, to 33.34); 0.0049996 rounded to 6 decimals would be 0.005.
+    start = int(SOURCES_START.timestamp()) + 86400
+    for offset, watched in enumerate([33.335, 33.335, 0.0049996, 0.0049996]):
+        rows.append(MoocRow(f"mooc_decimals_{offset // 2}", "c1", start + 10 * offset, watched, 5))
     return rows
 
 

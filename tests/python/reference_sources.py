@@ -73,6 +73,8 @@ class Event:
     screen_size: str | None = None
     workflow_id: str | None = None
     exit_reason_hint: str | None = None
+    # Source fields without a canonical column, as session_events.properties holds them (JSON).
+    properties: Any = field(default=None, hash=False, compare=False)
     read_order: int = 0  # tie-breaker among unknown ids only (files by name, then position)
 
     @property
@@ -210,6 +212,7 @@ def _segment_event(record: Mapping[str, Any], user_id: str, read_order: int) -> 
         os=_dig(record, "context", "os", "name"),
         browser=_dig(record, "context", "browser", "name"),
         screen_size=_segment_screen_size(record),
+        properties=record.get("properties"),
         read_order=read_order,
     )
 
@@ -279,6 +282,7 @@ def mooc_canonical_events(rows: Sequence[MoocRow]) -> list[Event]:
             event_name="interaction",
             event_category="action",
             item_id=str(row.item_id),
+            properties={"watch_percentage": row.watch_percentage, "rating": row.rating},
             read_order=order,
         )
         for order, row in enumerate(rows)
@@ -338,6 +342,7 @@ def _app_event(record: Mapping[str, Any], read_order: int) -> Event:
         screen_size=device.get("screen_size"),
         workflow_id=_text(record.get("workflow_id")),
         exit_reason_hint=record.get("reason") if event_type == "session_end" else None,
+        properties={"action": _text(record.get("action")), "details": record.get("details")},
         read_order=read_order,
     )
 
@@ -415,6 +420,7 @@ class UserSession:
     entry_source: str | None
     exit_reason: str | None
     is_bounce: bool
+    is_closed_by_session_end: bool
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -444,10 +450,15 @@ def entry_source(referrer: str | None, site_domains: Sequence[str]) -> str:
     return "external"
 
 
+def is_closed_by_session_end(events: Sequence[Event]) -> bool:
+    return events[-1].source == "app" and events[-1].event_name == "session_end"
+
+
 def exit_reason(events: Sequence[Event]) -> str:
-    last = events[-1]
-    if last.event_name == "session_end" and last.exit_reason_hint is not None:
-        return last.exit_reason_hint
+    """The closing session_end's reason (`unspecified` without one); else error; else timeout."""
+    if is_closed_by_session_end(events):
+        hint = events[-1].exit_reason_hint
+        return "unspecified" if hint is None else hint
     not_heartbeats = [event for event in events if event.event_name != "heartbeat"]
     if not_heartbeats and not_heartbeats[-1].event_category == "error":
         return "error"
@@ -500,6 +511,7 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
         ),
         exit_reason=exit_reason(events) if is_app else None,
         is_bounce=duration < 30 and actions <= 1,
+        is_closed_by_session_end=is_closed_by_session_end(events),
     )
 
 
@@ -513,12 +525,14 @@ class SessionEvent:
     user_id: str
     session_number: int
     event_id: str | None
+    anonymous_id: str | None
     event_time: datetime
     event_name: str
     event_category: str
     page: str | None
     event_number_in_session: int
     seconds_since_previous_event: float | None
+    properties: Any
 
 
 def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
@@ -535,12 +549,14 @@ def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
                     session.user_id,
                     session.session_number,
                     event.event_id,
+                    event.anonymous_id,
                     event.event_time,
                     event.event_name,
                     event.event_category,
                     event.page,
                     number,
                     since,
+                    event.properties,
                 )
             )
             previous = event
@@ -562,7 +578,11 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
 
 
 def mean(values: Sequence[int | float]) -> Fraction:
-    return sum((Fraction(value) for value in values), Fraction(0)) / len(values)
+    """The exact mean of the values as decimals (a float as the shortest text that reads back)."""
+    exact = (
+        Fraction(repr(value)) if isinstance(value, float) else Fraction(value) for value in values
+    )
+    return sum(exact, Fraction(0)) / len(values)
 
 
 def most_common(values: Iterable[str | None]) -> str | None:

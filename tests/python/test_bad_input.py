@@ -415,6 +415,15 @@ def test_path_matching_no_file_names_the_var_and_the_path(tmp_path: Path) -> Non
             id="negative-gap",
         ),
         pytest.param(
+            {"chat_inactivity_seconds": 1.2345678},
+            [
+                "Invalid vars, nothing was run:",
+                "chat_inactivity_seconds must be a whole number of microseconds (at most 6"
+                " decimals), got: 1.2345678",
+            ],
+            id="gap-finer-than-a-microsecond",
+        ),
+        pytest.param(
             {"chatt_enabled": True},
             [
                 "Invalid vars, nothing was run:",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import DbtProject
 from generators import random_chat_events, write_chat_files
-from reference import ChatSession, chat_sessions
+from reference import ChatEvent, ChatSession, chat_sessions
 
 # Only the chat source: the bundled samples of the other sources are not part of these tests.
 CHAT_ONLY = {"segment_enabled": False, "mooc_enabled": False, "app_enabled": False}
@@ -117,3 +118,32 @@ def test_gap_var_changes_the_sessions(dbt_project: DbtProject, tmp_path: Path) -
         f"select {SESSION_COLUMNS} from chat_sessions order by user_id, session_number"
     )
     assert actual == _as_reference_rows(chat_sessions(events, gap_seconds=120))
+
+
+@pytest.mark.parametrize("gap", [0.4, 30.5])
+def test_fractional_gaps_apply_exactly(dbt_project: DbtProject, tmp_path: Path, gap: float) -> None:
+    """A gap of 0.4 or 30.5 s is that gap, to the microsecond: neither 0 and 31 nor rounded."""
+    rng = random.Random(int(gap * 10))
+    start = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
+    steps = [gap, gap + 0.000001, gap - 0.000001, round(gap + 0.5), 0.0, gap / 2, gap]
+    events = []
+    for user in range(6):
+        moment = start
+        for step in rng.sample(steps, len(steps)):
+            moment += timedelta(seconds=step)
+            events.append(ChatEvent(f"u{user}", "1", "send_message", moment))
+    write_chat_files(events, tmp_path / "chat", rng)
+    dbt_project.build(
+        {
+            **CHAT_ONLY,
+            "chat_events_path": str(tmp_path / "chat" / "*.jsonl"),
+            "export_dir": str(tmp_path / "exports"),
+            "chat_inactivity_seconds": gap,
+        },
+    )
+    actual = dbt_project.query(
+        f"select {SESSION_COLUMNS} from chat_sessions order by user_id, session_number"
+    )
+    expected = chat_sessions(events, gap_seconds=gap)
+    assert actual == _as_reference_rows(expected)
+    assert len(expected) > 6  # some steps split, some do not

@@ -201,6 +201,15 @@ def _keyed(rows: Iterable[Mapping[str, Any]], key: Callable[[Mapping[str, Any]],
     return result
 
 
+def _frozen(value: Any) -> Any:
+    """Parsed JSON as a hashable value that compares as the JSON does (5 == 5.0)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def _session_key(row: Mapping[str, Any]) -> Key:
     return (row["source"], row["user_id"], row["session_number"])
 
@@ -216,7 +225,7 @@ def test_generated_data_is_rich(built: Built) -> None:
     assert len(reference.events) > 5000
     assert all(by_source[source] > 500 for source in ("chat", "segment", "mooc", "app"))
     exit_reasons = Counter(row.exit_reason for row in reference.user_sessions)
-    assert {"timeout", "error", "logout", "navigation"} <= set(exit_reasons)
+    assert {"timeout", "error", "logout", "navigation", "unspecified"} <= set(exit_reasons)
     entry_sources = Counter(row.entry_source for row in reference.user_sessions)
     assert {"direct", "internal", "external"} <= set(entry_sources)
     patterns = Counter(row.pattern for row in reference.user_session_patterns)
@@ -237,27 +246,28 @@ def test_user_sessions_match_reference(built: Built) -> None:
 
 def test_session_events_map_events_to_the_reference_sessions(built: Built) -> None:
     keys = built.session_keys()
-    actual = built.rows(
-        "select session_id, source, user_id, event_id, event_time, event_name, event_category,"
-        " page, event_number_in_session, seconds_since_previous_event from session_events"
-    )
+    actual = built.rows("select * from session_events")
     expected = [asdict(row) for row in built.reference.session_events]
     assert len(actual) == len(expected)
     for row in actual:
+        # session_id is the user_sessions key of the event's session: its number must agree.
         session_key = keys[row["session_id"]]
-        assert (row["source"], row["user_id"]) == session_key[:2]
-        row["session_number"] = session_key[2]
+        assert (row["source"], row["user_id"], row["session_number"]) == session_key
+        row["properties"] = None if row["properties"] is None else json.loads(row["properties"])
 
     # Events whose id the spec fixes (app event_id, segment messageId): every column.
     columns = [
         "session_number",
+        "anonymous_id",
         "event_time",
         "event_name",
         "event_category",
         "page",
         "event_number_in_session",
         "seconds_since_previous_event",
+        "properties",
     ]
+    assert set(actual[0]) == {"session_id", "source", "user_id", "event_id", *columns}
     known = [row for row in expected if row["event_id"] is not None]
     assert len(known) > 4000
 
@@ -277,6 +287,8 @@ def test_session_events_map_events_to_the_reference_sessions(built: Built) -> No
             row["event_name"],
             row["event_category"],
             row["page"],
+            row["anonymous_id"],
+            _frozen(row["properties"]),
         )
 
     assert Counter(map(content, actual)) == Counter(map(content, expected))
@@ -383,6 +395,9 @@ def test_mooc_session_stats_match_reference(built: Built) -> None:
 
     problems = _compare("mooc_session_stats", _keyed(expected, key), _keyed(actual, key), columns)
     assert not problems, "\n".join(problems)
+    # The means of each value's decimal, not of values rounded first (see generate_mooc_rows).
+    edges = {row["user_id"]: row["avg_watch_percentage"] for row in actual}
+    assert (edges["mooc_decimals_0"], edges["mooc_decimals_1"]) == (Decimal("33.34"), Decimal("0"))
 
 
 def test_mooc_export_holds_every_interaction_with_its_session(built: Built) -> None:

@@ -8,6 +8,7 @@
 -#}
 
 {%- set whole_history = var('test_whole_history') %}
+{%- set registry = sessions.source_registry() %}
 {%- set loaded_files_exist = execute and load_relation(ref('loaded_files')) is not none %}
 {%- set latest_load = sessions.latest_run_rows(ref('loaded_files'), '_loaded_at') %}
 
@@ -28,7 +29,7 @@
 {%- set files_to_check = {} %}
 {%- for source_name in enabled_sources() %}
     {#- source() outside the branch: dbt records the dependency when it parses the test. #}
-    {%- set source_path = source(source_name, source_files_table(source_name)) %}
+    {%- set source_path = source(source_name, registry[source_name].files_table) %}
     {%- if whole_history %}
         {%- do files_to_check.update({source_name: source_path}) %}
     {%- elif source_name in latest_files %}
@@ -47,9 +48,9 @@ files_now as (
         cast(null as varchar) as file_name,
         cast(null as bigint) as records_in_file
     where false
-    {%- elif source_name == 'mooc' %}
+    {%- elif registry[source_name].file_format == 'parquet' %}
     select
-        'mooc' as source,
+        '{{ source_name }}' as source,
         filename as file_name,
         count(*) as records_in_file
     from read_parquet({{ files }}, filename = true)
@@ -76,19 +77,14 @@ files_now as (
 ),
 
 base_records as (
-    {%- for source_name in enabled_sources() %}
     select
-        '{{ source_name }}' as source,
+        source,
         file_name,
         count(*) filter (where rejection_reason is null and not is_blank) as records_staged,
         count(*) filter (where is_blank) as blank_lines
-    from {{ ref(base_model_name(source_name)) }}
+    from {{ ref('int_input_records_unioned') }}
     where {{ latest_load }}
-    group by file_name
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    group by source, file_name
 ),
 
 quarantined as (

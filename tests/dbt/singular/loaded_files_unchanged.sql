@@ -12,7 +12,7 @@ manifest as (
 ),
 
 current_files as (
-    {{ source_file_metadata() }}
+    select * from {{ ref('int_input_files_listed') }}
 )
 
 select

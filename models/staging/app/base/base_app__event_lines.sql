@@ -20,7 +20,7 @@ fields as (
         {{ json_text_field('event_id') }} as event_id,
         {{ json_text_field('event_type') }} as event_type,
         {{ json_text_field('user_id') }} as user_id,
-        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time,
+        {{ utc_timestamp(json_text_field('timestamp')) }} as event_time,
         {{ json_text_field('page') }} as page,
         {{ json_text_field('referrer') }} as referrer,
         {{ json_text_field('campaign') }} as campaign,

@@ -18,7 +18,7 @@ fields as (
         {{ json_text_field('user_id') }} as user_id,
         {{ json_text_field('channel_id') }} as channel_id,
         {{ json_text_field('event_name') }} as event_name,
-        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time
+        {{ utc_timestamp(json_text_field('timestamp')) }} as event_time
     from records
 ),
 

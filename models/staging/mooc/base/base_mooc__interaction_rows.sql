@@ -4,7 +4,7 @@
     Incremental: each run reads only the files not loaded before.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set files = files_to_load(source('mooc', 'interaction_files'), 'mooc_interactions_path') %}
+{%- set files = files_to_load(source('mooc', 'interaction_files'), sessions.source_entry('mooc').path_var) %}
 {#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
     required value is quarantined like any other. -#}
 {%- set present_columns = parquet_column_names(files) %}

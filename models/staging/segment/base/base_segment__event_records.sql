@@ -21,7 +21,7 @@ fields as (
         {{ json_text_field('userId') }} as user_id,
         {{ json_text_field('anonymousId') }} as anonymous_id,
         {{ json_text_field('messageId') }} as message_id,
-        try_cast({{ json_text_field('timestamp') }} as timestamptz) as event_time,
+        {{ utc_timestamp(json_text_field('timestamp')) }} as event_time,
         coalesce(
             json_extract_string(json_fields['properties'], '$.path'),
             json_extract_string(json_fields['context'], '$.page.path')

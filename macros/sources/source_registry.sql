@@ -1,0 +1,230 @@
+{#-
+    The source registry: the one place that says, per input source, how the project reads it and
+    how its events become sessions. Every loop over sources, every per-source lookup (base model,
+    files table, path, gap, session boundaries) and the canonical event stream read from here.
+    docs/adding-a-source.md walks through adding an entry.
+
+    Each entry (the key is the source's name, as in `source()` and in every mart's `source`
+    column):
+      staging_model      the stg_<source>__* model holding its valid, deduplicated events
+      base_model         the base_<source>__* model holding every input record with a
+                         rejection reason (quarantine, reconciliation, loaded_files)
+      files_table        the table of its `_<source>__sources.yml` that stands for its files
+      file_format        'json' (JSON lines or arrays) or 'parquet': how the reconciliation
+                         recounts a file's records
+      enabled_var, path_var, gap_var
+                         the vars (declared in dbt_project.yml) that switch it on, point it at
+                         files and set its inactivity gap in seconds
+      session_start_event_type, session_end_event_type
+                         the boundary rule: an event of the first type always opens a session,
+                         the event after one of the second type opens the next (none: gap only)
+      has_anonymous_ids  its events may carry an anonymous id to stitch to a user id
+      canonical_columns  its staging model's expression for each canonical event column (see
+                         canonical_event_columns); columns left out are null
+-#}
+{% macro source_registry() -%}
+    {%- set registry = {} -%}
+
+    {%- do registry.update({'chat': {
+        'staging_model': 'stg_chat__messages',
+        'base_model': 'base_chat__message_lines',
+        'files_table': 'message_files',
+        'file_format': 'json',
+        'enabled_var': 'chat_enabled',
+        'path_var': 'chat_events_path',
+        'gap_var': 'chat_inactivity_seconds',
+        'session_start_event_type': none,
+        'session_end_event_type': none,
+        'has_anonymous_ids': false,
+        'canonical_columns': {
+            'event_id': 'event_id',
+            'user_id': 'user_id',
+            'event_time': 'event_time',
+            'event_name': 'event_name',
+            'event_type': 'event_name',
+            'channel_id': 'channel_id',
+            'file_name': 'file_name',
+            'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
+        },
+    }}) -%}
+
+    {%- do registry.update({'segment': {
+        'staging_model': 'stg_segment__events',
+        'base_model': 'base_segment__event_records',
+        'files_table': 'event_files',
+        'file_format': 'json',
+        'enabled_var': 'segment_enabled',
+        'path_var': 'segment_events_path',
+        'gap_var': 'segment_inactivity_seconds',
+        'session_start_event_type': none,
+        'session_end_event_type': none,
+        'has_anonymous_ids': true,
+        'canonical_columns': {
+            'event_id': 'event_id',
+            'user_id': 'user_id',
+            'anonymous_id': 'anonymous_id',
+            'event_time': 'event_time',
+            'event_name': 'event_name',
+            'event_type': 'event_type',
+            'page': 'page',
+            'referrer': 'referrer',
+            'campaign': 'campaign',
+            'device_type': 'device_type',
+            'browser': 'browser',
+            'os': 'os',
+            'screen_size': 'screen_size',
+            'properties': 'properties',
+            'file_name': 'file_name',
+            'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
+        },
+    }}) -%}
+
+    {%- do registry.update({'mooc': {
+        'staging_model': 'stg_mooc__interactions',
+        'base_model': 'base_mooc__interaction_rows',
+        'files_table': 'interaction_files',
+        'file_format': 'parquet',
+        'enabled_var': 'mooc_enabled',
+        'path_var': 'mooc_interactions_path',
+        'gap_var': 'mooc_inactivity_seconds',
+        'session_start_event_type': none,
+        'session_end_event_type': none,
+        'has_anonymous_ids': false,
+        'canonical_columns': {
+            'event_id': 'event_id',
+            'user_id': 'user_id',
+            'event_time': 'event_time',
+            'event_name': "'interaction'",
+            'event_type': "'interaction'",
+            'item_id': 'item_id',
+            'properties': "json_object('watch_percentage', watch_percentage, 'rating', rating)",
+            'file_name': 'file_name',
+            'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
+        },
+    }}) -%}
+
+    {%- do registry.update({'app': {
+        'staging_model': 'stg_app__events',
+        'base_model': 'base_app__event_lines',
+        'files_table': 'event_files',
+        'file_format': 'json',
+        'enabled_var': 'app_enabled',
+        'path_var': 'app_events_path',
+        'gap_var': 'app_inactivity_seconds',
+        'session_start_event_type': 'session_start',
+        'session_end_event_type': 'session_end',
+        'has_anonymous_ids': false,
+        'canonical_columns': {
+            'event_id': 'event_id',
+            'user_id': 'user_id',
+            'event_time': 'event_time',
+            'event_name': 'event_type',
+            'event_type': 'event_type',
+            'page': 'page',
+            'referrer': 'referrer',
+            'campaign': 'campaign',
+            'device_type': 'device_type',
+            'browser': 'browser',
+            'os': 'os',
+            'screen_size': 'screen_size',
+            'workflow_id': 'workflow_id',
+            'session_end_reason': 'reason',
+            'properties': "json_object('action', action_name, 'details', details)",
+            'file_name': 'file_name',
+            'line_number': 'line_number',
+            '_loaded_at': '_loaded_at',
+        },
+    }}) -%}
+
+    {{ return(registry) }}
+{%- endmacro %}
+
+
+{#- One source's registry entry; a clear error for a name that is not registered. -#}
+{% macro source_entry(source_name) -%}
+    {%- set registry = sessions.source_registry() -%}
+    {%- if source_name not in registry -%}
+        {{ exceptions.raise_compiler_error(
+            "Unknown source '" ~ source_name ~ "' (registered: " ~ registry.keys() | join(', ')
+            ~ "; see macros/sources/source_registry.sql)"
+        ) }}
+    {%- endif -%}
+    {{ return(registry[source_name]) }}
+{%- endmacro %}
+
+
+{#-
+    The names of the sources switched on by their enabled var, in registry order; with `having`,
+    only those whose entry has that key true (e.g. 'has_anonymous_ids'). Fails with a clear
+    message when no source is enabled.
+-#}
+{% macro enabled_sources(having=none) -%}
+    {%- set enabled = [] -%}
+    {%- set enabled_vars = [] -%}
+    {%- for source_name, entry in sessions.source_registry().items() -%}
+        {%- do enabled_vars.append(entry.enabled_var) -%}
+        {%- if var(entry.enabled_var) | string | lower in ['true', '1', 'yes']
+            and (having is none or entry[having]) -%}
+            {%- do enabled.append(source_name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if enabled | length == 0 and having is none -%}
+        {{ exceptions.raise_compiler_error(
+            "No source is enabled: set at least one of the vars " ~ enabled_vars | join(', ')
+            ~ " to true."
+        ) }}
+    {%- endif -%}
+    {{ return(enabled) }}
+{%- endmacro %}
+
+
+{#-
+    The inactivity gap, in seconds, of the source named by `source_column` (an SQL expression):
+    each source's gap var.
+-#}
+{% macro source_inactivity_seconds(source_column='source') -%}
+    case {{ source_column }}
+        {%- for source_name, entry in sessions.source_registry().items() %}
+        when '{{ source_name }}' then {{ var(entry.gap_var) }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#-
+    The registry's explicit session rules, as a condition on an event (columns `source` and
+    `event_type`, optionally qualified by `prefix`): `kind` 'start' is true for an event that
+    always opens a session, 'end' for one after which the next event opens a session. Used by
+    the sessionization, the recompute ranges (which new events can split a session), the order of
+    events at one instant and the exit reason.
+-#}
+{% macro explicit_session_boundary(kind, prefix='') -%}
+    {%- if kind not in ('start', 'end') -%}
+        {{ exceptions.raise_compiler_error("explicit_session_boundary: kind must be 'start' or 'end'") }}
+    {%- endif -%}
+    {%- set conditions = [] -%}
+    {%- for source_name, entry in sessions.source_registry().items() -%}
+        {%- set event_type = entry['session_' ~ kind ~ '_event_type'] -%}
+        {%- if event_type is not none -%}
+            {%- do conditions.append(
+                "(" ~ prefix ~ "source = '" ~ source_name ~ "' and " ~ prefix ~ "event_type = '" ~ event_type ~ "')"
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    ({{ conditions | join(' or ') if conditions else 'false' }})
+{%- endmacro %}
+
+
+{#-
+    True when `later` comes more than `gap_seconds` (a number or an expression, possibly
+    fractional) after `earlier`: the one gap rule of sessionization, recompute ranges and active
+    sessions. Compared in whole microseconds (the precision of event times), so a gap of 0.4 or
+    30.5 seconds is applied exactly; an equal gap is not exceeded.
+-#}
+{% macro gap_exceeded(earlier, later, gap_seconds) -%}
+    ({{ sessions.epoch_microseconds(later) }} - {{ sessions.epoch_microseconds(earlier) }}
+    > round(({{ gap_seconds }}) * 1000000))
+{%- endmacro %}

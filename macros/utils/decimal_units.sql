@@ -1,0 +1,15 @@
+{#-
+    A number as a whole count of 10^-15 units, exactly, for integer averages (ratio_half_up): the
+    value is taken as the shortest decimal that reads back as the same double (what a file or
+    a JSON serializer shows, e.g. 33.335, not 33.33499999999999996), so no value is rounded
+    before averaging. Values with more than 15 decimals (beyond a double's precision above 1)
+    are rounded at the 15th.
+-#}
+{% macro decimal_units(value_expression) -%}
+    cast(cast(cast({{ value_expression }} as varchar) as decimal(38, 15)) * 1000000000000000 as hugeint)
+{%- endmacro %}
+
+{#- The size of one unit of decimal_units, as the divisor of a sum of them. -#}
+{% macro decimal_units_per_one() -%}
+    1000000000000000
+{%- endmacro %}
