@@ -4,18 +4,13 @@
     the relation has no such rows, and while dbt parses). A literal rather than a subquery, so
     that a filter `column > literal` reaches the table scan and DuckDB skips every row group
     whose zone map ends before it: the append-only tables then read only their newest rows.
-    In a dbt unit test the relations are fixtures (CTEs, which a query of its own cannot read):
-    there the same value is returned as a scalar subquery.
+    (A query of its own: a model that calls it is tested by pytest on real tables, not by a
+    dbt unit test with fixtures.)
 -#}
 {% macro latest_timestamp(relation, column, where='true') -%}
     {%- set infinity = "cast('-infinity' as timestamp with time zone)" -%}
     {%- if not execute -%}
         {{ return(infinity) }}
-    {%- endif -%}
-    {%- if model.resource_type == 'unit_test' -%}
-        {{ return(
-            "(select coalesce(max(" ~ column ~ "), " ~ infinity ~ ") from " ~ relation ~ " where " ~ where ~ ")"
-        ) }}
     {%- endif -%}
     {%- set result = run_query(
         "select cast(max(" ~ column ~ ") as varchar) from " ~ relation ~ " where " ~ where

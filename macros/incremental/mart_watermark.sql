@@ -8,12 +8,25 @@
     {{ api.Relation.create(database=target.database, schema='intermediate', identifier='incremental_watermarks') }}
 {%- endmacro %}
 
-{% macro create_watermarks_table() -%}
+{#-
+    On-run-start: the state tables (see run_stamp for run_sequence), and this invocation's
+    place in the run sequence.
+-#}
+{% macro create_state_tables() -%}
     create schema if not exists {{ adapter.quote(target.database) }}.intermediate;
     create table if not exists {{ sessions.watermarks_relation() }} (
         model_name varchar primary key,
         applied_through timestamp with time zone not null
     );
+    create table if not exists {{ sessions.run_sequence_relation() }} (
+        run_number bigint not null,
+        invocation_id varchar not null,
+        started_at timestamp with time zone not null,
+        stamp timestamp with time zone not null
+    );
+    insert into {{ sessions.run_sequence_relation() }} (run_number, invocation_id, started_at, stamp)
+    select next_run.run_number, '{{ invocation_id }}', {{ sessions.run_started_timestamp() }}, next_run.stamp
+    from ({{ sessions.next_run_stamp_query() }}) as next_run;
 {%- endmacro %}
 
 {% macro mart_watermark() -%}
@@ -34,12 +47,12 @@
 {% macro record_mart_watermark(rebuilt_from=none) -%}
     insert or replace into {{ sessions.watermarks_relation() }} (model_name, applied_through)
     {%- if rebuilt_from is none %}
-    values ('{{ this.identifier }}', {{ sessions.load_timestamp() }})
+    values ('{{ this.identifier }}', {{ sessions.run_stamp() }})
     {%- else %}
     select
         '{{ this.identifier }}',
         least(
-            {{ sessions.load_timestamp() }},
+            {{ sessions.run_stamp() }},
             coalesce(max(upstream.applied_through), cast('-infinity' as timestamp with time zone))
         )
     from {{ sessions.watermarks_relation() }} as upstream

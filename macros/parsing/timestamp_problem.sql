@@ -12,7 +12,7 @@
         {%- endif %}
         case
             when {{ event_time }} is null then 'invalid_timestamp'
-            when {{ event_time }} > {{ dbt.dateadd('second', var('future_tolerance_seconds'), sessions.load_timestamp()) }}
+            when {{ event_time }} > {{ dbt.dateadd('second', var('future_tolerance_seconds'), sessions.run_started_timestamp()) }}
                 then 'timestamp_in_future'
         end
     )

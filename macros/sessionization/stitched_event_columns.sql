@@ -1,5 +1,5 @@
 {#-
-    The columns of `stitched_events`, in order: the canonical stream's columns and the event's
+    The columns of int_events_stitched, in order: the canonical stream's columns and the event's
     category and sort rank, then source_user_id (the identity the event was sent with) and
     user_id (after stitching).
 -#}

@@ -4,52 +4,53 @@
     source an explicit session_start opens a session and an event after a session_end opens a
     new one.
 
-    Incremental: only the ranges of int_session_recompute_ranges not applied yet are
-    sessionized again (one old session holding only new plain events, or every session from the
-    one containing or preceding a user's earliest other change), each range on its own, and
-    replace the rows of the same events. The result is the same as sessionizing everything:
-    the sessions outside the ranges cannot change, and session numbers continue after each
-    range's offset. A range's events are those already in this model (read back with their
-    previous session) plus the events loaded since, and the events whose stitched owner
-    changed: the run never scans the whole event stream.
+    Incremental: only the latest ranges (int_session_recompute_ranges) are sessionized again
+    (one old session holding only new plain events, or every session from the one containing
+    or preceding a user's earliest other change), each range on its own, and replace the rows
+    of the same events. The result is the same as sessionizing everything: the sessions
+    outside the ranges cannot change, and session numbers continue after each range's offset.
+    A range's events are those already in this model ({{ this }}: its own previous state, read
+    back with their previous session) plus this run's changed events (int_events_changed): the
+    run never scans the whole event stream.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['source', 'event_id'],
 ) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
 
 {%- set event_columns = sessions.stitched_event_columns() %}
 
 with
 
-{% if is_incremental() %}
-{%- set loaded_through = sessions.latest_timestamp(this, '_loaded_at') %}
-new_ranges as (
-    -- Ranges not applied yet: normally this run's; more when an earlier run stopped after
-    -- computing them. Each run takes the changes since this model last ran, so a user's latest
-    -- ranges cover the earlier ones. A user's ranges of one run are disjoint.
+-- The ranges and the changes are read by an incremental run only.
+recompute_ranges as (  -- noqa: ST03
     select * from {{ ref('int_session_recompute_ranges') }}
-    where _computed_at > {{ sessions.latest_timestamp(this, '_sessionized_at') }}
+),
+
+changes as (  -- noqa: ST03
+    select * from {{ ref('int_events_changed') }}
+),
+
+stitched_events as (
+    select * from {{ ref('int_events_stitched') }}
+),
+
+{% if is_incremental() %}
+new_ranges as (
+    -- The ranges computed since this model last ran, the latest per user: each run works out
+    -- its changes against this model as it stands, so a user's latest ranges cover the ones
+    -- of a run that stopped before applying them. A user's ranges of one run are disjoint.
+    select * from recompute_ranges
+    where _computed_at > (select max(prior._sessionized_at) from {{ this }} as prior)
     qualify _computed_at = max(_computed_at) over (partition by source, user_id)
 ),
 
-restitched_anonymous_ids as (
-    -- anonymousIds whose stitched user changed since the last run: their events change owner.
-    select anonymous_id from {{ ref('int_anonymous_ids_stitched') }}
-    where _loaded_at > {{ loaded_through }}
-),
-
 changed_events as (
-    -- Events loaded since the last run (only the newest row groups are read)...
-    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
-    union all
-    -- ... and earlier events whose anonymousId's stitched user changed, with their new owner.
-    {{ stitched_events(
-        where='events._loaded_at <= ' ~ loaded_through
-        ~ ' and events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
-    ) }}
+    -- Events loaded since the last run, and earlier events whose anonymousId's stitched user
+    -- changed, with their new owner (int_events_changed).
+    select * from changes
+    where change_kind in ('new', 'moved_to')
 ),
 
 {%- set locator = sessions.row_locator(['source', 'event_id']) %}
@@ -94,16 +95,6 @@ prior_events_in_ranges as (
             {%- endfor %}
 ),
 
-moved_events as (
-    -- The sessions the moved events were in before.
-    select
-        source,
-        event_id,
-        session_id as previous_session_id
-    from {{ this }}
-    where anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
-),
-
 changed_events_in_ranges as (
     -- Every changed event belongs to a range of its owner (int_session_recompute_ranges): the
     -- last one starting at or before it.
@@ -111,7 +102,7 @@ changed_events_in_ranges as (
         {%- for column in event_columns %}
         changed_events.{{ column }},
         {%- endfor %}
-        moved_events.previous_session_id,
+        changed_events.previous_session_id,
         new_ranges.session_number_offset
     from changed_events
     inner join new_ranges
@@ -119,10 +110,6 @@ changed_events_in_ranges as (
             changed_events.source = new_ranges.source
             and changed_events.user_id = new_ranges.user_id
             and (new_ranges.from_event_time is null or changed_events.event_time >= new_ranges.from_event_time)
-    left join moved_events
-        on
-            changed_events.source = moved_events.source
-            and changed_events.event_id = moved_events.event_id
     qualify row_number() over (
         partition by changed_events.source, changed_events.event_id
         order by new_ranges.session_number_offset desc
@@ -142,17 +129,13 @@ events_in_ranges as (
 {% else %}
 -- Not materialized: sessionize reads its input twice (the narrow keys it sorts, then every
 -- column), and reading the event stream again is cheaper than holding a copy of it.
-events as not materialized (
-    {{ stitched_events() }}
-),
-
 events_in_ranges as not materialized (
     select
-        events.*,
+        stitched_events.*,
         cast(null as {{ dbt.type_string() }}) as previous_session_id,
         0 as session_number_offset,
-        {{ source_inactivity_seconds('events.source') }} as inactivity_seconds
-    from events
+        {{ source_inactivity_seconds('stitched_events.source') }} as inactivity_seconds
+    from stitched_events
 ),
 {% endif %}
 
@@ -181,7 +164,7 @@ numbered as (
             as previous_event_time,
         case when not sessionized.is_new_session then sessionized.seconds_since_previous_event end
             as seconds_since_previous_event,
-        {{ load_timestamp() }} as _sessionized_at
+        {{ run_stamp() }} as _sessionized_at
     from sessionized
 )
 

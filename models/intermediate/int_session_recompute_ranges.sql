@@ -1,10 +1,12 @@
 {#-
     Which parts of which user's history each run must sessionize again (grain: one row per run,
-    source, user and range). A user is affected by newly loaded events and by identity stitching
-    moving events to or from them. A range covers whole sessions, those numbered after
-    session_number_offset up to session_number_limit (null: every later session), and the
-    changed events from from_event_time on (the first event of its first session, or the change
-    itself when that opens a new session; null: the user's whole history).
+    source, user and range), from this run's changes (int_events_changed) located among the
+    users' sessions as they stood (int_prior_sessions_summarized). A range covers whole
+    sessions, those numbered after session_number_offset up to session_number_limit (null:
+    every later session), and the changed events from from_event_time on (the first event of
+    its first session, or the change itself when that opens a new session; null: the user's
+    whole history).
+    - A whole-history change (a full refresh) is one range of every session.
     - A new plain event (not an explicit session start or end) between the first and the last
       event of an old session changes only that session: a bounded range of that one session.
     - Any other change (an event outside every old session, an explicit start or end, an event
@@ -12,60 +14,35 @@
       open range from the session containing (or preceding) the earliest such change, or from
       the change itself when it comes later than the user's last event by more than the gap
       (it opens a new session). Bounded ranges inside the open range are part of it.
-    Appended by every run; int_events_sessionized applies the ranges of the current run, and the
-    incremental marts rebuild the sessions of the ranges newer than their watermark. Changes are
-    taken since int_events_sessionized last ran, so when a run stopped before applying its
-    ranges, the next run's ranges of a user cover those changes too.
-
-    It reads the sessionized events as they stand before this run (without ref: they are this
-    run's input state, built downstream); on a full refresh every user's whole history is a range.
+    Appended by every run (stamped _computed_at): int_events_sessionized applies the latest
+    run's ranges, and each session mart rebuilds the sessions of the ranges newer than its
+    watermark.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set prior = none -%}
-{%- if execute and is_incremental() and not flags.FULL_REFRESH -%}
-    {%- set prior = adapter.get_relation(this.database, this.schema, 'int_events_sessionized') -%}
-{%- endif %}
 
 with
 
-{% if prior is none %}
-ranges_bounds as (
-    -- Every user's whole history.
+changes as (
+    select * from {{ ref('int_events_changed') }}
+),
+
+prior_sessions as (
+    select * from {{ ref('int_prior_sessions_summarized') }}
+),
+
+whole_histories as (
     select
-        events.source,
-        events.user_id,
+        source,
+        user_id,
         cast(null as timestamp with time zone) as from_event_time,
         cast(0 as bigint) as session_number_offset,
         cast(null as bigint) as session_number_limit,
         cast(0 as bigint) as late_events
-    from ({{ stitched_events() }}) as events
-    group by events.source, events.user_id
-),
-
-{% else %}
-{%- set loaded_through = sessions.latest_timestamp(prior, '_loaded_at') %}
-pending_events as (
-    -- Loaded since the prior events were sessionized: only the newest row groups are read.
-    {{ stitched_events(where='events._loaded_at > ' ~ loaded_through) }}
-),
-
-restitched_anonymous_ids as (
-    select anonymous_id from {{ ref('int_anonymous_ids_stitched') }}
-    where _loaded_at > {{ loaded_through }}
-),
-
-restitched_events as (
-    {{ stitched_events(
-        where='events.anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)'
-    ) }}
-),
-
-prior_events as (
-    select * from {{ prior }}
+    from changes
+    where change_kind = 'whole_history'
 ),
 
 changed_events as (
-    -- New events, with their owner after stitching...
     select
         source,
         user_id,
@@ -73,54 +50,9 @@ changed_events as (
         event_sort_rank,
         event_id,
         event_type,
-        true as is_new
-    from pending_events
-    union all
-    -- ... events of an anonymousId whose stitched user changed: their former owner...
-    select
-        source,
-        user_id,
-        event_time,
-        event_sort_rank,
-        event_id,
-        event_type,
-        false as is_new
-    from {{ prior }}
-    where anonymous_id in (select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids)
-    union all
-    -- ... and their new owner.
-    select
-        source,
-        user_id,
-        event_time,
-        event_sort_rank,
-        event_id,
-        event_type,
-        false as is_new
-    from restitched_events
-),
-
-affected_users as (
-    select distinct
-        source,
-        user_id
-    from changed_events
-),
-
-prior_sessions as (
-    -- The affected users' sessions as they stand: the one scan of the history in this model.
-    select
-        prior_events.source,
-        prior_events.user_id,
-        prior_events.session_number,
-        min(prior_events.event_time) as first_event_time,
-        max(prior_events.event_time) as last_event_time
-    from prior_events
-    inner join affected_users
-        on
-            prior_events.source = affected_users.source
-            and prior_events.user_id = affected_users.user_id
-    group by prior_events.source, prior_events.user_id, prior_events.session_number
+        change_kind = 'new' as is_new
+    from changes
+    where change_kind in ('new', 'moved_to', 'moved_from')
 ),
 
 changes_located as (
@@ -166,12 +98,12 @@ prior_summaries as (
         prior_sessions.user_id,
         max(prior_sessions.last_event_time) as last_event_time,
         max(prior_sessions.session_number) as last_session_number,
-        max(prior_sessions.session_number)
-            filter (where prior_sessions.first_event_time < structural_changes.earliest_event_time)
-            as anchor_session_number,
-        max(prior_sessions.first_event_time)
-            filter (where prior_sessions.first_event_time < structural_changes.earliest_event_time)
-            as anchor_event_time
+        max(prior_sessions.session_number) filter (
+            where prior_sessions.first_event_time < structural_changes.earliest_event_time
+        ) as anchor_session_number,
+        max(prior_sessions.first_event_time) filter (
+            where prior_sessions.first_event_time < structural_changes.earliest_event_time
+        ) as anchor_event_time
     from prior_sessions
     left join structural_changes
         on
@@ -254,7 +186,7 @@ changes_in_ranges as (
     from changes_assigned
 ),
 
-ranges_bounds as (
+changed_ranges as (
     select
         source,
         user_id,
@@ -266,13 +198,15 @@ ranges_bounds as (
     group by source, user_id, first_session_number
 ),
 
-{% endif %}
-
 ranges as (
     select
         *,
-        {{ load_timestamp() }} as _computed_at
-    from ranges_bounds
+        {{ run_stamp() }} as _computed_at
+    from (
+        select * from whole_histories
+        union all
+        select * from changed_ranges
+    ) as all_ranges
 )
 
 select * from ranges

@@ -1,24 +1,23 @@
 {#-
     One row per workflow started in a session and not completed in that same session (product
     tracking source).
-    Incremental: the sessions changed since the last run (those in each affected user's
-    recompute range) are deleted and rebuilt.
+    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
+    deleted and rebuilt.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_affected_sessions() }}",
-    post_hook="{{ record_mart_watermark() }}",
-) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
+{{ config(materialized='session_mart') }}
 
 with
 
+recompute_ranges as (
+    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
+    select * from {{ ref('int_session_recompute_ranges') }}
+    where {{ since_watermark('_computed_at') }}
+),
+
 events as (
-    select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where
-        {{ resessionized_since_watermark('sessionized._sessionized_at') }}
-        and sessionized.workflow_id is not null
+    -- The events of those sessions: sessionized again since the watermark.
+    select * from {{ ref('int_events_sessionized') }}
+    where {{ since_watermark('_sessionized_at') }} and workflow_id is not null
 ),
 
 workflows as (
@@ -43,7 +42,12 @@ abandoned as (
         workflow_id,
         started_at
     from workflows
-    where started_at is not null and completions = 0
+    where
+        started_at is not null
+        and completions = 0
+        and {{ session_in_ranges(
+            'recompute_ranges', 'workflows.source', 'workflows.user_id', 'workflows.session_number'
+        ) }}
 )
 
 select * from abandoned

@@ -1,24 +1,23 @@
 {#-
     One row per chat session. The top channel is the one with the most messages; ties go to the
     channel whose first message in the session came first, then to the lowest channel_id as text.
-    Incremental: the sessions changed since the last run (those in each affected user's
-    recompute range) are deleted and rebuilt.
+    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
+    deleted and rebuilt.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_affected_sessions(\"'chat'\") }}",
-    post_hook="{{ record_mart_watermark() }}",
-) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
+{{ config(materialized='session_mart', source_name='chat') }}
 
 with
 
+recompute_ranges as (
+    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
+    select * from {{ ref('int_session_recompute_ranges') }}
+    where {{ since_watermark('_computed_at') }} and source = 'chat'
+),
+
 chat_events as (
-    select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where
-        {{ resessionized_since_watermark('sessionized._sessionized_at') }}
-        and sessionized.source = 'chat'
+    -- The events of those sessions: sessionized again since the watermark.
+    select * from {{ ref('int_events_sessionized') }}
+    where {{ since_watermark('_sessionized_at') }} and source = 'chat'
 ),
 
 sessions as (
@@ -80,6 +79,8 @@ final as (
     from sessions
     left join top_channels
         on sessions.session_id = top_channels.session_id
+    -- The sessions of the ranges (redundant with the events' filter: it says what is rebuilt).
+    where {{ session_in_ranges('recompute_ranges', "'chat'", 'sessions.user_id', 'sessions.session_number') }}
 )
 
 select * from final

@@ -1,18 +1,17 @@
 {#-
     One row per day (UTC date of the session start) and source: volumes, durations, bounce and
     error rates in percent, and the most common entry and exit pages.
-    Incremental: the days holding a session sessionized again since the last run (before or after
-    it changed) are deleted and recomputed from user_sessions; the other days cannot change.
+    Incremental (session_mart): the days holding a session sessionized again since the last
+    run (before or after it changed) are deleted and recomputed from user_sessions; the other
+    days cannot change.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_resessionized_days() }}",
-    post_hook="{{ record_mart_watermark(rebuilt_from='user_sessions') }}",
-) }}
--- depends_on: {{ ref('int_events_sessionized') }}
+{{ config(materialized='session_mart', rebuilds='days', rebuilt_from='user_sessions') }}
 
 with
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
 
 all_sessions as (
     select
@@ -21,23 +20,18 @@ all_sessions as (
     from {{ ref('user_sessions') }}
 ),
 
-{% if is_incremental() %}
-resessionized_days as (
-    {{ resessionized_days() }}
+rebuilt_days as (
+    -- Every day on a full refresh.
+    {{ rebuilt_days('sessionized_events') }}
 ),
 
 sessions as (
     select all_sessions.* from all_sessions
-    inner join resessionized_days
+    inner join rebuilt_days
         on
-            all_sessions.source = resessionized_days.source
-            and all_sessions.session_date = resessionized_days.session_date
+            all_sessions.source = rebuilt_days.source
+            and all_sessions.session_date = rebuilt_days.session_date
 ),
-{% else %}
-sessions as (
-    select * from all_sessions
-),
-{% endif %}
 
 daily as (
     select

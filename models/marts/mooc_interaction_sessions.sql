@@ -1,24 +1,23 @@
 {#-
     Every MOOC interaction with its session (grain: one row per interaction): the columns of the
     MOOC notebook's output, exported to `exports/mooc_sessions.parquet`.
-    Incremental: the sessions changed since the last run (those in each affected user's
-    recompute range) are deleted and rebuilt.
+    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
+    deleted and rebuilt.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_affected_sessions(\"'mooc'\") }}",
-    post_hook="{{ record_mart_watermark() }}",
-) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
+{{ config(materialized='session_mart', source_name='mooc') }}
 
 with
 
+recompute_ranges as (
+    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
+    select * from {{ ref('int_session_recompute_ranges') }}
+    where {{ since_watermark('_computed_at') }} and source = 'mooc'
+),
+
 interactions as (
-    select sessionized.* from {{ ref('int_events_sessionized') }} as sessionized
-    where
-        {{ resessionized_since_watermark('sessionized._sessionized_at') }}
-        and sessionized.source = 'mooc'
+    -- The events of those sessions: sessionized again since the watermark.
+    select * from {{ ref('int_events_sessionized') }}
+    where {{ since_watermark('_sessionized_at') }} and source = 'mooc'
 ),
 
 renamed as (
@@ -32,6 +31,7 @@ renamed as (
         cast(json_extract(properties, '$.watch_percentage') as double) as watch_percentage,
         cast(json_extract(properties, '$.rating') as double) as rating
     from interactions
+    where {{ session_in_ranges('recompute_ranges', "'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 )
 
 select * from renamed

@@ -1,21 +1,28 @@
 {#-
     One row per MOOC session: how much was watched and how it was rated.
-    Incremental: the sessions changed since the last run (those in each affected user's
-    recompute range) are deleted and rebuilt.
+    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
+    deleted and rebuilt.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_affected_sessions(\"'mooc'\") }}",
-    post_hook="{{ record_mart_watermark(rebuilt_from='mooc_interaction_sessions') }}",
-) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
+{{ config(materialized='session_mart', source_name='mooc', rebuilt_from='mooc_interaction_sessions') }}
 
 with
 
+recompute_ranges as (
+    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
+    select * from {{ ref('int_session_recompute_ranges') }}
+    where {{ since_watermark('_computed_at') }} and source = 'mooc'
+),
+
+all_interactions as (
+    select * from {{ ref('mooc_interaction_sessions') }}
+),
+
 interactions as (
-    select interactions.* from {{ ref('mooc_interaction_sessions') }} as interactions
-    where {{ affected_sessions_filter("'mooc'", 'interactions.user_id', 'interactions.session_number') }}
+    -- The interactions of those sessions.
+    select * from all_interactions
+    where {{ session_in_ranges(
+        'recompute_ranges', "'mooc'", 'all_interactions.user_id', 'all_interactions.session_number'
+    ) }}
 ),
 
 per_session as (

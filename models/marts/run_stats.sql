@@ -18,7 +18,7 @@ loaded_records as (
         is_blank,
         rejection_reason
     from input_records
-    where _loaded_at = {{ load_timestamp() }}
+    where _loaded_at = {{ run_stamp() }}
 ),
 
 loads as (
@@ -32,7 +32,7 @@ loads as (
 loaded_events as (
     select count(*) as events_loaded
     from {{ ref('int_events_unioned') }}
-    where _loaded_at = {{ load_timestamp() }}
+    where _loaded_at = {{ run_stamp() }}
 ),
 
 ranges as (
@@ -40,12 +40,12 @@ ranges as (
         count(distinct source || '|' || user_id) as users_affected,
         coalesce(sum(late_events), 0) as late_events
     from {{ ref('int_session_recompute_ranges') }}
-    where _computed_at = {{ load_timestamp() }}
+    where _computed_at = {{ run_stamp() }}
 ),
 
 resessionized as (
     select * from {{ ref('int_events_sessionized') }}
-    where _sessionized_at = {{ load_timestamp() }}
+    where _sessionized_at = {{ run_stamp() }}
 ),
 
 new_sessions as (
@@ -78,7 +78,7 @@ session_changes as (
 run as (
     select
         '{{ invocation_id }}' as invocation_id,
-        {{ load_timestamp() }} as run_started_at,
+        {{ run_started_timestamp() }} as run_started_at,
         {{ 'true' if (flags.FULL_REFRESH or not is_incremental()) else 'false' }} as is_full_refresh,
         loads.files_loaded,
         loads.records_read,

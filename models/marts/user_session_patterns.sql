@@ -1,21 +1,27 @@
 {#-
     One row per user and source: the tracking spec's pattern over the user's latest sessions
     (var `pattern_session_window`, default 20).
-    Incremental: the users affected since the last run are deleted and rebuilt.
+    Incremental (session_mart): the users of the recompute ranges not applied yet are deleted
+    and rebuilt.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_affected_sessions(session_number_column=none) }}",
-    post_hook="{{ record_mart_watermark(rebuilt_from='user_sessions') }}",
-) }}
--- depends_on: {{ ref('int_session_recompute_ranges') }}
+{{ config(materialized='session_mart', rebuilds='users', rebuilt_from='user_sessions') }}
 
 with
 
+recompute_ranges as (
+    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
+    select * from {{ ref('int_session_recompute_ranges') }}
+    where {{ since_watermark('_computed_at') }}
+),
+
+all_sessions as (
+    select * from {{ ref('user_sessions') }}
+),
+
 sessions as (
-    select sessions.* from {{ ref('user_sessions') }} as sessions
-    {{ join_affected_users('sessions.source', 'sessions.user_id') }}
+    -- Every session of those users.
+    select * from all_sessions
+    where {{ session_in_ranges('recompute_ranges', 'all_sessions.source', 'all_sessions.user_id') }}
 ),
 
 latest_session_numbers as (

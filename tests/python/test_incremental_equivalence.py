@@ -977,6 +977,56 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
     assert_marts_equal(incremental, full_refresh)
 
 
+# Where a run leaves its stamp (see macros/incremental/run_stamp.sql).
+RUN_STAMP_COLUMNS = ("_loaded_at", "_sessionized_at", "_computed_at")
+STATE_STAMPS = {"run_sequence": "stamp", "incremental_watermarks": "applied_through"}
+
+
+def move_run_stamps(warehouse: Path, by: timedelta) -> int:
+    """Moves every stamp the runs so far left by `by`, as if they had run on a clock that far
+    ahead; returns how many columns were moved."""
+    with duckdb.connect(str(warehouse)) as db:
+        columns = db.execute(
+            "select c.table_schema, c.table_name, c.column_name"
+            " from information_schema.columns as c"
+            " inner join information_schema.tables as t"
+            " using (table_catalog, table_schema, table_name)"
+            " where t.table_type = 'BASE TABLE'"
+        ).fetchall()
+        stamped = [
+            (schema, table, column)
+            for schema, table, column in columns
+            if column in RUN_STAMP_COLUMNS or STATE_STAMPS.get(table) == column
+        ]
+        microseconds = int(by.total_seconds() * 1_000_000)
+        for schema, table, column in stamped:
+            db.execute(
+                f'update "{schema}"."{table}"'
+                f' set "{column}" = "{column}" + to_microseconds({microseconds})'
+            )
+        return len(stamped)
+
+
+def test_a_clock_set_back_between_runs_loses_nothing(tmp_path: Path) -> None:
+    """Each batch is built after the clock went back a day (the stamps of every earlier run are
+    moved a day ahead, as if those runs had a clock a day fast, or ran on another host): every
+    later run's rows are still loaded, sessionized and rebuilt, and the marts equal a full
+    refresh. With stamps from the wall clock, the later loads would look older than what the
+    models had applied, and be skipped for good."""
+    scenario = hand_written_scenario()
+    landing = Landing(tmp_path / "landing")
+    variables = landing.variables(tmp_path / "exports")
+    incremental, full_refresh = incremental_and_full_refresh_projects(tmp_path)
+    for index, batch in enumerate(scenario.batches):
+        landing.write(index, batch)
+        incremental.build(variables)
+        assert move_run_stamps(incremental.warehouse, timedelta(days=1)) > 10
+    full_refresh.build(variables, "--full-refresh")
+    assert_marts_equal(incremental, full_refresh)
+    sequence = incremental.query("select run_number, stamp from intermediate.run_sequence")
+    assert [number for number, _ in sorted(sequence)] == list(range(1, len(scenario.batches) + 1))
+
+
 @pytest.mark.parametrize(
     ("second_late_minute", "expected_ranges"),
     [

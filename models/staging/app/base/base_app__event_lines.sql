@@ -38,7 +38,7 @@ fields as (
 validated as (
     select
         * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}),
-        {{ load_timestamp() }} as _loaded_at,
+        {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
             else coalesce(

@@ -33,7 +33,7 @@ validated as (
         event_name,
         event_time,
         is_invalid_utf8,
-        {{ load_timestamp() }} as _loaded_at,
+        {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
             else coalesce(

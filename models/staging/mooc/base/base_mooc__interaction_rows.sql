@@ -74,14 +74,14 @@ validated as (
         try(to_timestamp(ts_epoch)) as event_time,
         watch_percentage,
         rating,
-        {{ load_timestamp() }} as _loaded_at,
+        {{ run_stamp() }} as _loaded_at,
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'
             when try(to_timestamp(ts_epoch)) is null then 'invalid_timestamp'
             when
                 try(to_timestamp(ts_epoch))
-                > {{ dbt.dateadd('second', var('future_tolerance_seconds'), load_timestamp()) }}
+                > {{ dbt.dateadd('second', var('future_tolerance_seconds'), run_started_timestamp()) }}
                 then 'timestamp_in_future'
         end as rejection_reason
     from source_rows

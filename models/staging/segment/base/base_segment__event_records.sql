@@ -47,7 +47,7 @@ fields as (
 validated as (
     select
         * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}, user_id_type, anonymous_id_type),
-        {{ load_timestamp() }} as _loaded_at,
+        {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
             else coalesce(

@@ -1,0 +1,18 @@
+{#-
+    dbt's is_incremental(), extended to the project's own incremental materializations
+    (session_mart, incremental_files): true when the model's table exists and this is not a full
+    refresh, so the model adds to it rather than building it anew. Unit tests override it as
+    they override dbt's.
+-#}
+{% macro is_incremental() -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(this.database, this.schema, this.table) -%}
+    {{ return(
+        relation is not none
+        and relation.type == 'table'
+        and model.config.materialized in ('incremental', 'session_mart', 'incremental_files')
+        and not should_full_refresh()
+    ) }}
+{%- endmacro %}

@@ -1,0 +1,57 @@
+{#-
+    The sessions of the users this run changes, as the sessionization left them (grain: one row
+    per source, user and session): first and last event time. What int_session_recompute_ranges
+    locates each change in. Empty when there is nothing to continue from (whole-history changes
+    only, or no earlier sessionization).
+-#}
+{{ config(materialized='table') }}
+{%- set previous = source('sessions_state', 'previous_sessionized_events') %}
+
+with
+
+changes as (
+    select * from {{ ref('int_events_changed') }}
+),
+
+affected_users as (
+    select distinct
+        source,
+        user_id
+    from changes
+    where change_kind <> 'whole_history'
+),
+
+{% if execute and load_relation(previous) is not none %}
+previous_events as (
+    select * from {{ previous }}
+),
+
+summarized as (
+    -- The one scan of the history in a run's change detection.
+    select
+        previous_events.source,
+        previous_events.user_id,
+        previous_events.session_number,
+        min(previous_events.event_time) as first_event_time,
+        max(previous_events.event_time) as last_event_time
+    from previous_events
+    inner join affected_users
+        on
+            previous_events.source = affected_users.source
+            and previous_events.user_id = affected_users.user_id
+    group by previous_events.source, previous_events.user_id, previous_events.session_number
+)
+{% else %}
+summarized as (
+    select
+        source,
+        user_id,
+        cast(null as bigint) as session_number,
+        cast(null as timestamp with time zone) as first_event_time,
+        cast(null as timestamp with time zone) as last_event_time
+    from affected_users
+    where false
+)
+{% endif %}
+
+select * from summarized
