@@ -13,11 +13,15 @@ sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
+user_sessions as (
+    select * from {{ ref('user_sessions') }}
+),
+
 all_sessions as (
     select
         *,
         {{ utc_date('start_time') }} as session_date
-    from {{ ref('user_sessions') }}
+    from user_sessions
 ),
 
 rebuilt_days as (

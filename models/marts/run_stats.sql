@@ -11,7 +11,20 @@ input_records as (
     select * from {{ ref('int_input_records_unioned') }}
 ),
 
+events as (
+    select * from {{ ref('int_events_unioned') }}
+),
+
+recompute_ranges as (
+    select * from {{ ref('int_session_recompute_ranges') }}
+),
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
 loaded_records as (
+    -- Each model stamps what this run wrote with the run's stamp (see run_stamp).
     select
         source,
         file_name,
@@ -31,7 +44,7 @@ loads as (
 
 loaded_events as (
     select count(*) as events_loaded
-    from {{ ref('int_events_unioned') }}
+    from events
     where _loaded_at = {{ run_stamp() }}
 ),
 
@@ -39,12 +52,12 @@ ranges as (
     select
         count(distinct source || '|' || user_id) as users_affected,
         coalesce(sum(late_events), 0) as late_events
-    from {{ ref('int_session_recompute_ranges') }}
+    from recompute_ranges
     where _computed_at = {{ run_stamp() }}
 ),
 
 resessionized as (
-    select * from {{ ref('int_events_sessionized') }}
+    select * from sessionized_events
     where _sessionized_at = {{ run_stamp() }}
 ),
 

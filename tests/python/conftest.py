@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@contextmanager
+def in_directory(path: Path) -> Iterator[None]:
+    """Relative paths (the project's default vars) resolve from the project directory."""
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextmanager
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """os.environ set to `variables` for the duration (dbt and the profile read it)."""
+    before = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+
+
+def close_warehouse() -> None:
+    """Closes the warehouse dbt-duckdb keeps open in this process after a command (it would
+    hold the file's lock, as a finished dbt process does not)."""
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
 
 
 def dbt_output(result: subprocess.CompletedProcess) -> str:
@@ -47,6 +85,31 @@ class DbtProject:
     def dbt(
         self, *args: str, variables: dict[str, Any] | None = None
     ) -> subprocess.CompletedProcess:
+        """One dbt command, in this process (dbt's own runner: no interpreter start-up, no
+        re-import per call), with what it printed as stdout and a return code as the command
+        line's (0: success)."""
+        arguments = [*args, "--profiles-dir", str(self.profiles_dir)]
+        arguments += ["--project-dir", str(self.project_dir)]
+        arguments += ["--target-path", str(self.workdir / "target")]
+        arguments += ["--log-path", str(self.workdir / "logs")]
+        if variables:
+            arguments += ["--vars", json.dumps(variables)]
+        printed = io.StringIO()
+        with in_directory(self.project_dir), environment(self.env()), redirect_stdout(printed):
+            try:
+                result = dbtRunner().invoke(arguments)
+            finally:
+                close_warehouse()
+        output = printed.getvalue()
+        if result.exception is not None:
+            output += f"\n{type(result.exception).__name__}: {result.exception}\n"
+        return_code = 0 if result.success else 2 if result.exception is not None else 1
+        return subprocess.CompletedProcess(["dbt", *arguments], return_code, output, "")
+
+    def dbt_process(
+        self, *args: str, variables: dict[str, Any] | None = None, **options: Any
+    ) -> subprocess.Popen:
+        """One dbt command as its own process (for a test that kills or blocks it)."""
         command = [
             str(Path(sys.executable).parent / "dbt"),
             *args,
@@ -55,14 +118,7 @@ class DbtProject:
         ]
         if variables:
             command += ["--vars", json.dumps(variables)]
-        return subprocess.run(
-            command,
-            cwd=self.project_dir,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return subprocess.Popen(command, cwd=self.project_dir, env=self.env(), **options)
 
     def dbt_ok(
         self, *args: str, variables: dict[str, Any] | None = None
@@ -73,7 +129,11 @@ class DbtProject:
         return result
 
     def build(self, variables: dict[str, Any], *extra: str) -> subprocess.CompletedProcess:
-        return self.dbt_ok("build", *extra, variables=variables)
+        """`dbt build` without the dbt unit tests: they check the SQL, not the data, and
+        `make test`'s own `dbt build` runs them."""
+        return self.dbt_ok(
+            "build", "--exclude-resource-type", "unit_test", *extra, variables=variables
+        )
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:

@@ -18,8 +18,9 @@ START = datetime(2024, 1, 1, tzinfo=UTC)
 EXAMPLES = int(os.environ.get("SESSIONS_HYPOTHESIS_EXAMPLES", "150"))
 
 
-# The canonical event stream (int_events_unioned): the canonical_event_columns macro's columns
-# plus the category columns int_events_unioned adds. Every one has a default but the keys.
+# The stitched event stream (int_events_stitched): the canonical_event_columns macro's columns,
+# the category columns int_events_unioned adds and the identity before stitching. Every one has
+# a default but the keys.
 EVENTS_INPUT_DDL = """
 create table events_input (
     source varchar,
@@ -46,33 +47,24 @@ create table events_input (
     _loaded_at timestamptz default '2024-01-01 00:00:00+00',
     event_category varchar default 'message',
     is_message boolean default true,
-    event_sort_rank integer default 1
-)
-"""
-# int_anonymous_ids_stitched: no anonymous ids here (chat), so no stitching.
-IDENTITIES_INPUT_DDL = """
-create table identities_input (
-    source varchar,
-    anonymous_id varchar,
-    stitched_user_id varchar,
-    paired_at timestamptz,
-    paired_by_event_id varchar,
-    _loaded_at timestamptz
+    event_sort_rank integer default 1,
+    source_user_id varchar
 )
 """
 
 
 @pytest.fixture(scope="module")
 def sessionize_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The compiled model (full-refresh form), reading its inputs from the local tables
-    `events_input` and `identities_input`."""
+    """The compiled model (full-refresh form), reading its input from the local table
+    `events_input`; the inputs of an incremental run are empty."""
     project = DbtProject(tmp_path_factory.mktemp("compile"))
     project.dbt_ok("compile", "--select", "int_events_sessionized", "--target", "lint")
     compiled = next(Path(project.workdir / "target").rglob("int_events_sessionized.sql"))
     sql = compiled.read_text()
     replacements = {
-        '"memory"."intermediate"."int_events_unioned"': "events_input",
-        '"memory"."intermediate"."int_anonymous_ids_stitched"': "identities_input",
+        '"memory"."intermediate"."int_events_stitched"': "events_input",
+        '"memory"."intermediate"."int_session_recompute_ranges"': "(select 1 where false)",
+        '"memory"."intermediate"."int_events_changed"': "(select 1 where false)",
     }
     for upstream, local in replacements.items():
         assert upstream in sql, f"{upstream} not in the compiled model"
@@ -115,7 +107,6 @@ def test_session_numbers_match_reference(
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(EVENTS_INPUT_DDL)
-        connection.execute(IDENTITIES_INPUT_DDL)
         # Insert in reverse order: the result must not depend on input order.
         connection.executemany(
             "insert into events_input (source, event_id, user_id, event_time) values (?, ?, ?, ?)",
