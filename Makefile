@@ -15,6 +15,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SESSIONS_DUCKDB_PATH ?= warehouse/sessions.duckdb
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir profiles
+# pytest's worker processes: the tests spend much of their time in dbt's single-threaded
+# parsing and compiling, so two workers keep both cores busy.
+PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
@@ -43,8 +46,8 @@ dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS)
 
-pytest: venv ## Differential and property tests (pytest)
-	$(BIN)/pytest
+pytest: venv ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: sql-lint py-lint ## sqlfluff and ruff
 

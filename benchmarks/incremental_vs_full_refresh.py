@@ -29,17 +29,10 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 WORK_DIR = PROJECT_DIR / "benchmarks" / "data"
-MARTS = [
-    "user_sessions",
-    "session_events",
-    "daily_session_stats",
-    "session_size_stats",
-    "user_session_patterns",
-    "abandoned_workflows",
-    "active_sessions",
-    "chat_sessions",
-    "quarantined_events",
-]
+# The one mart comparison, shared with the incremental equivalence tests.
+sys.path.insert(0, str(PROJECT_DIR / "tests" / "python"))
+from mart_diff import mart_differences  # noqa: E402
+
 USERS = 100_000
 SLICE_SECONDS = 1200  # each user gets one event per slice, at a random moment within it
 EVENTS_PER_FILE = USERS
@@ -148,39 +141,12 @@ def run_dbt(warehouse: Path, landing: Path, *args: str) -> float:
     return elapsed
 
 
-# When a row was loaded differs between an incremental run and a full refresh by construction;
-# every other column must be equal.
-LOAD_TIME_COLUMNS = ("_loaded_at",)
-
-
-def compared_columns(connection: duckdb.DuckDBPyConnection, mart: str) -> str:
-    """The mart's columns but its load times, as a select list."""
-    names = connection.execute(
-        "select column_name from information_schema.columns"
-        " where table_catalog = 'a' and table_schema = 'main' and table_name = ?"
-        " order by ordinal_position",
-        [mart],
-    ).fetchall()
-    return ", ".join(f'"{name}"' for (name,) in names if name not in LOAD_TIME_COLUMNS)
-
-
 def marts_equal(first: Path, second: Path) -> bool:
-    with duckdb.connect() as connection:
-        connection.execute(f"attach '{first}' as a (read_only)")
-        connection.execute(f"attach '{second}' as b (read_only)")
-        equal = True
-        for mart in MARTS:
-            columns = compared_columns(connection, mart)
-            for left, right in (("a", "b"), ("b", "a")):
-                query = (
-                    f"select count(*) from (select {columns} from {left}.main.{mart}"
-                    f" except all select {columns} from {right}.main.{mart})"
-                )
-                differing = connection.execute(query).fetchone()[0]
-                if differing:
-                    print(f"  {mart}: {differing} rows only in {left}")
-                    equal = False
-        return equal
+    """Every mart of the two warehouses equal, row for row (the tests' comparison)."""
+    problems = mart_differences(first, second, first_label="the incremental run")
+    for problem in problems:
+        print(f"  {problem}")
+    return not problems
 
 
 def batch_run_stats(warehouse: Path) -> dict[str, object]:
