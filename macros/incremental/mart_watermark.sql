@@ -1,8 +1,9 @@
 {#-
-    Incremental marts rebuild the users of the recompute ranges they have not applied yet. Each
-    mart remembers up to which run it applied them in the table `incremental_watermarks`
-    (created by the on-run-start hook, updated by the mart's post-hook), so a run that fails
-    half way is caught up by the next one.
+    Session marts rebuild the sessions of the recompute ranges they have not applied yet. Each
+    remembers the stamp of the run up to which it applied them in the state table
+    `incremental_watermarks` (created by the on-run-start hook, written by the session_mart
+    materialization in the mart's own transaction), so a run that fails half way is caught up
+    by the next one.
 -#}
 {% macro watermarks_relation() -%}
     {{ api.Relation.create(database=target.database, schema='intermediate', identifier='incremental_watermarks') }}
