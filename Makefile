@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark benchmark-peers help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark benchmark-peers dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration]"
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
@@ -94,3 +94,15 @@ sample-data: venv ## Regenerate the bundled sample inputs under data/sample
 
 clean: ## Remove build artifacts, the warehouse and exports (keeps .venv)
 	rm -rf target logs exports $(SESSIONS_DUCKDB_PATH) $(SESSIONS_DUCKDB_PATH).wal
+
+# --- scheduling -------------------------------------------------------------------------------
+SESSIONS_DAGSTER_PORT ?= 3000
+DAGSTER_HOME_DIR := .dagster
+
+dagster-manifest: venv ## The dbt manifest the Dagster definitions read (dbt parse)
+	$(DBT) parse $(DBT_FLAGS) $(if $(SESSIONS_DBT_VARS),--vars '$(SESSIONS_DBT_VARS)')
+
+dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_PORT, default 3000)
+	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
+	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
+		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)

@@ -1,0 +1,163 @@
+"""Dagster definitions of the sessions project: its dbt models as assets, an hourly schedule of the
+incremental build, a sensor that starts a build when new files land, and a retry policy.
+
+The assets come from the project's manifest (`target/manifest.json`, written by `dbt parse`:
+`make dagster-manifest`); nothing here needs a network. Runs go one at a time (dagster.yaml beside
+this file): the DuckDB warehouse has a single writer, and a second `dbt build` would wait for the
+first one's lock and then fail.
+
+Environment: SESSIONS_DUCKDB_PATH (the warehouse, as for dbt), SESSIONS_DBT_VARS (JSON vars passed
+to every dbt command, e.g. the paths of your files), SESSIONS_DAGSTER_SCHEDULE (cron, default
+hourly), SESSIONS_DAGSTER_RETRIES (default 2) and SESSIONS_DAGSTER_RETRY_DELAY_SECONDS (default
+60, doubled at each retry).
+"""
+
+import glob
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    Backoff,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    RetryPolicy,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    sensor,
+)
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The dbt of this environment (a .venv need not be on PATH), else whichever dbt PATH has.
+DBT_EXECUTABLE = (
+    str(Path(sys.executable).with_name("dbt"))
+    if Path(sys.executable).with_name("dbt").exists()
+    else (shutil.which("dbt") or "dbt")
+)
+MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+# The named selection of selectors.yml the schedule and the sensor run.
+SELECTOR = "incremental_build"
+# A failed build is tried again (default twice, a minute and then two apart): a file still
+# being copied in, or the warehouse briefly held by a query, passes on a later try; a try that
+# stopped part way is completed by the next (incremental runs pick up what an earlier one left).
+RETRY_POLICY = RetryPolicy(
+    max_retries=int(os.environ.get("SESSIONS_DAGSTER_RETRIES", "2")),
+    delay=float(os.environ.get("SESSIONS_DAGSTER_RETRY_DELAY_SECONDS", "60")),
+    backoff=Backoff.EXPONENTIAL,
+)
+
+project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR / "profiles")
+project.prepare_if_dev()
+if not MANIFEST.exists():
+    raise FileNotFoundError(
+        f"{MANIFEST} is missing: run `make dagster-manifest` (dbt parse) before loading the "
+        "Dagster definitions."
+    )
+
+
+def dbt_vars() -> list[str]:
+    """`--vars` for every dbt command, from SESSIONS_DBT_VARS (JSON), or nothing."""
+    text = os.environ.get("SESSIONS_DBT_VARS", "").strip()
+    if not text:
+        return []
+    variables = json.loads(text)
+    if not isinstance(variables, dict):
+        raise ValueError('SESSIONS_DBT_VARS must be a JSON object, e.g. {"app_enabled": false}')
+    return ["--vars", json.dumps(variables)]
+
+
+@dbt_assets(manifest=MANIFEST, selector=SELECTOR, project=project, retry_policy=RETRY_POLICY)
+def sessions_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the selected models with their tests (every model, on the schedule)."""
+    yield from dbt.cli(["build", *dbt_vars()], context=context).stream()
+
+
+incremental_build_job = define_asset_job(
+    "incremental_build",
+    selection=AssetSelection.assets(sessions_dbt_assets),
+    description="The incremental build of the whole project (selector incremental_build).",
+)
+
+hourly_schedule = ScheduleDefinition(
+    name="incremental_build_hourly",
+    job=incremental_build_job,
+    cron_schedule=os.environ.get("SESSIONS_DAGSTER_SCHEDULE", "0 * * * *"),
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+
+def input_globs(manifest: Mapping[str, Any]) -> list[str]:
+    """The path globs of the sources the manifest builds (a disabled source has no models),
+    absolute (relative ones resolve from the project directory, as in dbt)."""
+    built_sources = {
+        name.split(".")[2]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for name in node["depends_on"]["nodes"]
+        if name.startswith("source.")
+    }
+    globs = []
+    for source in manifest["sources"].values():
+        location = source.get("config", {}).get("external_location") or source.get(
+            "external_location"
+        )
+        if source["source_name"] in built_sources and location:
+            path = Path(location)
+            globs.append(str(path if path.is_absolute() else PROJECT_DIR / path))
+    return sorted(set(globs))
+
+
+def landed_files(globs: list[str]) -> dict[str, int]:
+    """Every file the globs match, with its size (a file still growing is seen again)."""
+    files = {}
+    for pattern in globs:
+        for name in glob.glob(pattern, recursive=True):
+            if os.path.isfile(name):
+                files[name] = os.path.getsize(name)
+    return files
+
+
+@sensor(
+    job=incremental_build_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Starts the incremental build when a file lands under an enabled source's path.",
+)
+def new_files_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | SkipReason]:
+    manifest = json.loads(MANIFEST.read_text())
+    files = landed_files(input_globs(manifest))
+    seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
+    new = sorted(name for name, size in files.items() if seen.get(name) != size)
+    if not new:
+        yield SkipReason(f"No new file under the {len(input_globs(manifest))} source paths.")
+        return
+    context.update_cursor(json.dumps(files, sort_keys=True))
+    digest = hashlib.sha256(json.dumps(new).encode()).hexdigest()[:16]
+    yield RunRequest(run_key=f"files-{digest}", tags={"sessions/new_files": str(len(new))})
+
+
+defs = Definitions(
+    assets=[sessions_dbt_assets],
+    jobs=[incremental_build_job],
+    schedules=[hourly_schedule],
+    sensors=[new_files_sensor],
+    resources={
+        "dbt": DbtCliResource(
+            project_dir=project,
+            profiles_dir=str(PROJECT_DIR / "profiles"),
+            dbt_executable=DBT_EXECUTABLE,
+        )
+    },
+)
