@@ -15,7 +15,9 @@
 
 with
 
-stitched_events as (
+-- Not materialized, here and below: each use takes its own few rows (the filters on the load
+-- stamp and the anonymousIds reach the table scans).
+stitched_events as not materialized (
     select * from {{ ref('int_events_stitched') }}
 ),
 
@@ -26,7 +28,7 @@ identities as (  -- noqa: ST03
 
 {% if continues %}
 {%- set loaded_through = latest_timestamp(previous, '_loaded_at') %}
-previous_events as (
+previous_events as not materialized (
     select * from {{ previous }}
 ),
 
@@ -68,7 +70,12 @@ moved_to as (
         on
             stitched_events.source = moved_from.source
             and stitched_events.event_id = moved_from.event_id
-    where stitched_events._loaded_at <= {{ loaded_through }}
+    where
+        stitched_events._loaded_at <= {{ loaded_through }}
+        -- Redundant with the join, but it lets the scan keep only those anonymousIds' events.
+        and stitched_events.anonymous_id in (
+            select restitched_anonymous_ids.anonymous_id from restitched_anonymous_ids
+        )
 ),
 
 changes as (

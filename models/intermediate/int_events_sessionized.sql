@@ -32,7 +32,8 @@ changes as (  -- noqa: ST03
     select * from {{ ref('int_events_changed') }}
 ),
 
-stitched_events as (
+-- Not materialized: read twice by a full refresh (see events_in_ranges).
+stitched_events as not materialized (
     select * from {{ ref('int_events_stitched') }}
 ),
 
