@@ -18,9 +18,8 @@
             ~ "source off with " ~ var_name.split('_')[0] ~ "_enabled: false."
         ) }}
     {%- endif -%}
-    {#- is_incremental() is true only for the materialization named incremental: ask directly. -#}
-    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) -%}
-    {%- if existing is none or should_full_refresh() -%}
+    {#- The project's is_incremental() covers its own incremental materializations too. -#}
+    {%- if not is_incremental() -%}
         {{ return(all_files) }}
     {%- endif -%}
     {%- set loaded = run_query("select distinct file_name from " ~ this) -%}

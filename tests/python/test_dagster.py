@@ -55,9 +55,9 @@ def sample_copy(destination: Path) -> dict[str, str]:
     }
 
 
-def materialize_all(tmp_path: Path, variables: dict[str, str]) -> bool:
+def materialize_all(variables: dict[str, str]) -> bool:
     """Every asset of the definitions, materialized in process (the dbt commands they run use
-    the warehouse under `tmp_path` and `variables`); whether the run succeeded."""
+    the warehouse of SESSIONS_DUCKDB_PATH and `variables`); whether the run succeeded."""
     from dagster import DagsterInstance, materialize
 
     from orchestration.dagster import definitions
@@ -136,7 +136,7 @@ def test_materialized_assets_equal_a_dbt_build(
     dagster_home: Path, warehouse_env: Path, tmp_path: Path
 ) -> None:
     variables = {**sample_copy(tmp_path / "inputs"), "export_dir": str(tmp_path / "exports")}
-    assert materialize_all(tmp_path, variables)
+    assert materialize_all(variables)
     with duckdb.connect(str(warehouse_env), read_only=True) as connection:
         sessions = connection.execute("select count(*) from main.user_sessions").fetchone()[0]
     assert sessions > 0
@@ -153,9 +153,9 @@ def test_a_failed_run_is_retried_after_the_file_is_fixed(
     good = (mooc / "interactions.parquet").read_bytes()
     late = mooc / "interactions_late.parquet"
     late.write_bytes(b"not a parquet file, copied in half")
-    assert not materialize_all(tmp_path, variables)
+    assert not materialize_all(variables)
     late.write_bytes(good)  # landed again, whole: the sample's rows a second time
-    assert materialize_all(tmp_path, variables)
+    assert materialize_all(variables)
     full_refresh = DbtProject(tmp_path / "full_refresh")
     full_refresh.build(
         {**variables, "export_dir": str(tmp_path / "full_refresh_exports")}, "--full-refresh"
