@@ -29,7 +29,7 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,collector]"
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
