@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,9 @@ class ExportReader:
 
 
 def _json_value(value: Any) -> Any:
+    """Instants as ISO-8601 text, decimals as JSON numbers."""
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
     return value

@@ -115,7 +115,9 @@ def test_every_endpoint_refuses_a_request_without_a_valid_key(
 # --- writes ---------------------------------------------------------------------------------
 
 
-def test_start_writes_a_session_start_record(server: CollectorProcess, client: httpx.Client) -> None:
+def test_start_writes_a_session_start_record(
+    server: CollectorProcess, client: httpx.Client
+) -> None:
     body = {
         "user_id": "u-start",
         "device": {"type": "mobile", "browser": "Safari", "os": "iOS", "screen_size": "390x844"},
@@ -162,7 +164,9 @@ events_strategy = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=st.lists(events_strategy, min_size=1, max_size=8))
 def test_events_are_written_as_sent(
     server: CollectorProcess, client: httpx.Client, batch: list[dict[str, Any]]
@@ -232,7 +236,12 @@ BAD_EVENT_BODIES: list[tuple[str, Any, int, str]] = [
     ("unknown field", {"event_type": "action", "colour": "red"}, 422, "colour"),
     ("page not text", {"event_type": "action", "page": 7}, 422, "page"),
     ("details not an object", {"event_type": "action", "details": [1]}, 422, "details"),
-    ("naive timestamp", {"event_type": "action", "timestamp": "2024-03-04T10:00:00"}, 422, "timestamp"),
+    (
+        "naive timestamp",
+        {"event_type": "action", "timestamp": "2024-03-04T10:00:00"},
+        422,
+        "timestamp",
+    ),
     (
         "future timestamp",
         {"event_type": "action", "timestamp": (NOW + timedelta(hours=1)).isoformat()},
@@ -395,8 +404,11 @@ def run_collector(env: dict[str, str]) -> subprocess.CompletedProcess:
             "loopback",
         ),
         (
-            {"SESSIONS_COLLECTOR_WRITE_KEYS": "w", "SESSIONS_COLLECTOR_READ_KEYS": "r",
-             "SESSIONS_COLLECTOR_PORT": "eighty"},
+            {
+                "SESSIONS_COLLECTOR_WRITE_KEYS": "w",
+                "SESSIONS_COLLECTOR_READ_KEYS": "r",
+                "SESSIONS_COLLECTOR_PORT": "eighty",
+            },
             "SESSIONS_COLLECTOR_PORT",
         ),
     ],
