@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark benchmark-peers dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark benchmark-peers benchmark-collector collector dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -106,3 +106,12 @@ dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
 	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
 		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)
+
+# --- collector API ----------------------------------------------------------------------------
+SESSIONS_COLLECTOR_PORT ?= 8000
+
+collector: venv ## The collector API on 127.0.0.1 (port SESSIONS_COLLECTOR_PORT; keys: docs/collector.md)
+	SESSIONS_COLLECTOR_PORT=$(SESSIONS_COLLECTOR_PORT) $(BIN)/python -m collector
+
+benchmark-collector: venv ## Bounded load test of the collector on 127.0.0.1 (batches, 500 single events/s)
+	$(BIN)/python benchmarks/collector_load.py
