@@ -56,14 +56,14 @@ def published(server: CollectorProcess, event_ids: list[str]) -> dict[str, dict[
 
 
 def landed_bytes(server: CollectorProcess) -> int:
-    """Bytes in the landing folder, open files included."""
-    return sum(path.stat().st_size for path in server.landing_dir.glob("*.jsonl*"))
-
-
-def landed_bytes_also_hidden(server: CollectorProcess) -> int:
-    return landed_bytes(server) + sum(
-        path.stat().st_size for path in server.landing_dir.glob(".*.jsonl.part")
-    )
+    """Bytes of every event file in the landing folder, published or open (a rotation moves
+    bytes from one to the other and leaves the sum)."""
+    while True:
+        try:
+            paths = [path for path in server.landing_dir.iterdir() if ".jsonl" in path.name]
+            return sum(path.stat().st_size for path in paths)
+        except FileNotFoundError:  # renamed while listed: list again
+            continue
 
 
 # --- health and keys ------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_openapi_docs_are_served(server: CollectorProcess) -> None:
 def test_every_endpoint_refuses_a_request_without_a_valid_key(
     server: CollectorProcess, client: httpx.Client, method: str, path: str
 ) -> None:
-    before = landed_bytes_also_hidden(server)
+    before = landed_bytes(server)
     writes = method == "post"
     for headers, status in [
         ({}, 401),
@@ -109,7 +109,7 @@ def test_every_endpoint_refuses_a_request_without_a_valid_key(
         response = client.request(method, path, json={}, headers=headers)
         assert response.status_code == status, (headers, response.text)
         assert "detail" in response.json()
-    assert landed_bytes_also_hidden(server) == before
+    assert landed_bytes(server) == before
 
 
 # --- writes ---------------------------------------------------------------------------------
@@ -214,14 +214,14 @@ def test_event_heartbeat_and_end(server: CollectorProcess, client: httpx.Client)
     assert lines[f"{session_id}:end"]["event_type"] == "session_end"
     assert lines[f"{session_id}:end"]["reason"] == "logout"
     # A retried end is answered again and writes nothing; another reason conflicts.
-    before = landed_bytes_also_hidden(server)
+    before = landed_bytes(server)
     again = client.post(f"/{session_id}/end", json={"reason": "logout"}, headers=WRITE)
     assert again.status_code == 200 and again.json()["repeated"] is True
     other = client.post(f"/{session_id}/end", json={"reason": "error"}, headers=WRITE)
     assert other.status_code == 409
     after_end = client.post(f"/{session_id}/event", json={"event_type": "action"}, headers=WRITE)
     assert after_end.status_code == 409
-    assert landed_bytes_also_hidden(server) == before
+    assert landed_bytes(server) == before
 
 
 # --- bad requests write nothing --------------------------------------------------------------
@@ -262,7 +262,7 @@ def test_a_bad_event_gets_a_clear_error_and_writes_nothing(
     server: CollectorProcess, client: httpx.Client, body: Any, status: int, named: str
 ) -> None:
     session_id = start_session(client, "u-bad")
-    before = landed_bytes_also_hidden(server)
+    before = landed_bytes(server)
     for path, payload in [("event", body), ("events", body)]:
         if path == "events" and not isinstance(payload, dict):
             continue
@@ -273,12 +273,12 @@ def test_a_bad_event_gets_a_clear_error_and_writes_nothing(
             response = client.post(f"/{session_id}/{path}", json=sent, headers=WRITE)
         assert response.status_code == status, response.text
         assert named in json.dumps(response.json())
-    assert landed_bytes_also_hidden(server) == before
+    assert landed_bytes(server) == before
 
 
 def test_batch_limits_and_unknown_sessions(server: CollectorProcess, client: httpx.Client) -> None:
     session_id = start_session(client, "u-limits")
-    before = landed_bytes_also_hidden(server)
+    before = landed_bytes(server)
     many = {"events": [{"event_type": "action"}] * 101}
     assert client.post(f"/{session_id}/events", json=many, headers=WRITE).status_code == 413
     big = {"events": [{"event_type": "action", "details": {"x": "a" * 30000}}] * 18}
@@ -297,7 +297,7 @@ def test_batch_limits_and_unknown_sessions(server: CollectorProcess, client: htt
     assert missing.status_code == 422 and "user_id" in missing.json()["message"]
     reason = client.post(f"/{session_id}/end", json={"reason": "bored"}, headers=WRITE)
     assert reason.status_code == 422 and "reason" in reason.json()["message"]
-    assert landed_bytes_also_hidden(server) == before
+    assert landed_bytes(server) == before
     # 100 events of about 4.9 KB each (490 KB) are within every limit.
     full = {"events": [{"event_type": "action", "details": {"x": "a" * 4900}}] * 100}
     assert client.post(f"/{session_id}/events", json=full, headers=WRITE).status_code == 200
