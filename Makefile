@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector collector dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,collector]"
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
@@ -143,3 +143,12 @@ backfill: venv ## Reprocess a source after putting its fixed files in place: mak
 retention: venv ## Delete the sessions older than the var retention_days, then rewrite the exports
 	$(DBT) run-operation apply_retention $(DBT_FLAGS) $(ARGS)
 	$(DBT) build $(DBT_FLAGS) --select exported_files $(ARGS)
+
+# --- collector API ----------------------------------------------------------------------------
+SESSIONS_COLLECTOR_PORT ?= 8000
+
+collector: venv ## The collector API on 127.0.0.1 (port SESSIONS_COLLECTOR_PORT; keys: docs/collector.md)
+	SESSIONS_COLLECTOR_PORT=$(SESSIONS_COLLECTOR_PORT) $(BIN)/python -m collector
+
+benchmark-collector: venv ## Bounded load test of the collector on 127.0.0.1 (batches, 500 single events/s)
+	$(BIN)/python benchmarks/collector_load.py
