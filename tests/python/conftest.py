@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -139,6 +140,19 @@ class DbtProject:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
             connection.execute("set TimeZone = 'UTC'")
             return connection.execute(sql).fetchall()
+
+
+def sample_inputs(root: Path) -> dict[str, str]:
+    """A copy of the bundled sample inputs in `root / "input"` (one folder per source), and the
+    vars that point the project at it, with its exports in `root / "exports"`."""
+    shutil.copytree(PROJECT_DIR / "data" / "sample", root / "input")
+    return {
+        "chat_events_path": str(root / "input" / "chat" / "*.jsonl"),
+        "segment_events_path": str(root / "input" / "segment" / "*"),
+        "mooc_interactions_path": str(root / "input" / "mooc" / "*.parquet"),
+        "app_events_path": str(root / "input" / "app" / "*.jsonl"),
+        "export_dir": str(root / "exports"),
+    }
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, DbtProject
+from conftest import PROJECT_DIR, DbtProject, sample_inputs
 from mart_diff import mart_differences
 
 AIRFLOW_PYTHON = PROJECT_DIR / ".venv-airflow" / "bin" / "python"
@@ -110,17 +109,9 @@ def test_dags_import_without_errors_and_share_the_writer_pool(airflow_env: dict[
 def test_build_backfill_and_retention_dags_equal_plain_dbt(
     airflow_env: dict[str, str], tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(PROJECT_DIR / "data" / "sample", data)
-    variables = {
-        "chat_events_path": str(data / "chat" / "*.jsonl"),
-        "segment_events_path": str(data / "segment" / "*"),
-        "mooc_interactions_path": str(data / "mooc" / "*.parquet"),
-        "app_events_path": str(data / "app" / "*.jsonl"),
-        "export_dir": str(tmp_path / "exports"),
-    }
+    variables = sample_inputs(tmp_path)
     env = {**airflow_env, "SESSIONS_DUCKDB_PATH": str(tmp_path / "airflow.duckdb")}
-    damaged = data / "chat" / "messages_part2.jsonl"
+    damaged = tmp_path / "input" / "chat" / "messages_part2.jsonl"
     original = damaged.read_text()
     damaged.write_text(original + '{"event_name": "message_sent", "user_id": "late-fix\n')
 

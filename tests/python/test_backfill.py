@@ -5,10 +5,9 @@ the fixed file put back under its own name, then `dbt build --selector <source>_
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from conftest import PROJECT_DIR, DbtProject
+from conftest import DbtProject, sample_inputs
 from mart_diff import mart_differences
 
 GOOD_LINE = {
@@ -19,24 +18,14 @@ GOOD_LINE = {
 }
 
 
-def sample_copy(root: Path) -> dict[str, str]:
-    shutil.copytree(PROJECT_DIR / "data" / "sample", root)
-    return {
-        "chat_events_path": str(root / "chat" / "*.jsonl"),
-        "segment_events_path": str(root / "segment" / "*"),
-        "mooc_interactions_path": str(root / "mooc" / "*.parquet"),
-        "app_events_path": str(root / "app" / "*.jsonl"),
-    }
-
-
 def test_backfill_of_a_fixed_file_equals_a_fresh_build(tmp_path: Path) -> None:
-    variables = sample_copy(tmp_path / "data")
-    damaged = tmp_path / "data" / "chat" / "messages_part2.jsonl"
+    variables = sample_inputs(tmp_path)
+    damaged = tmp_path / "input" / "chat" / "messages_part2.jsonl"
     original = damaged.read_text()
     damaged.write_text(original + json.dumps(GOOD_LINE)[:-12] + "\n")  # a truncated record
 
     project = DbtProject(tmp_path / "wh")
-    project.build({**variables, "export_dir": str(tmp_path / "exports")})
+    project.build(variables)
     fixed_user_rejected = (
         "select rejection_reason from quarantined_events where raw_line like '%fixed-user%'"
     )
@@ -53,7 +42,7 @@ def test_backfill_of_a_fixed_file_equals_a_fresh_build(tmp_path: Path) -> None:
         "--full-refresh",
         "--exclude-resource-type",
         "unit_test",
-        variables={**variables, "export_dir": str(tmp_path / "exports")},
+        variables=variables,
     )
     fresh = DbtProject(tmp_path / "fresh")
     fresh.build({**variables, "export_dir": str(tmp_path / "fresh_exports")})

@@ -34,7 +34,7 @@ from bad_input_fixtures import (
     write_bad_input,
     write_lines,
 )
-from conftest import PROJECT_DIR, DbtProject, dbt_output
+from conftest import PROJECT_DIR, DbtProject, dbt_output, sample_inputs
 
 SOURCES = ("chat", "segment", "mooc", "app")
 STAGING = {
@@ -57,19 +57,6 @@ class BadInputBuild:
     project: DbtProject
     fixtures: Fixtures
     variables: dict[str, Any]
-
-
-def _sample_variables(root: Path) -> dict[str, Any]:
-    """A copy of the bundled sample inputs under `root`, and the vars that point at it."""
-    for source in SOURCES:
-        shutil.copytree(SAMPLE / source, root / "input" / source)
-    return {
-        "chat_events_path": str(root / "input" / "chat" / "*.jsonl"),
-        "segment_events_path": str(root / "input" / "segment" / "*"),
-        "mooc_interactions_path": str(root / "input" / "mooc" / "*.parquet"),
-        "app_events_path": str(root / "input" / "app" / "*.jsonl"),
-        "export_dir": str(root / "exports"),
-    }
 
 
 def _rows(project: DbtProject, sql: str) -> list[tuple]:
@@ -481,7 +468,7 @@ def test_impossible_var_stops_the_run_before_anything_is_built(
 
 def test_nothing_is_built_into_a_new_warehouse_on_an_impossible_var(tmp_path: Path) -> None:
     project = DbtProject(tmp_path)
-    variables = {**_sample_variables(tmp_path), "app_inactivity_seconds": -5}
+    variables = {**sample_inputs(tmp_path), "app_inactivity_seconds": -5}
     result = project.dbt("build", variables=variables)
     assert result.returncode != 0
     assert "app_inactivity_seconds must be a positive number of seconds, got: -5" in (result.stdout)
@@ -526,7 +513,7 @@ def test_locked_warehouse_says_it_is_in_use_and_how_to_retry(tmp_path: Path) -> 
         assert "SESSIONS_CONNECT_ATTEMPTS" in check.stderr
 
         env = {**project.env(), "SESSIONS_CONNECT_ATTEMPTS": "1"}
-        variables = {**_sample_variables(tmp_path), "mooc_enabled": False}
+        variables = {**sample_inputs(tmp_path), "mooc_enabled": False}
         dbt = subprocess.run(
             [
                 str(Path(sys.executable).parent / "dbt"),
@@ -567,7 +554,7 @@ def _export_bytes(exports: Path) -> dict[str, bytes]:
 
 
 def test_failed_run_keeps_previous_outputs_and_next_run_completes(tmp_path: Path) -> None:
-    variables = _sample_variables(tmp_path)
+    variables = sample_inputs(tmp_path)
     exports = Path(variables["export_dir"])
     project = DbtProject(tmp_path / "incremental")
     project.workdir.mkdir()
@@ -630,14 +617,14 @@ def test_failed_run_keeps_previous_outputs_and_next_run_completes(tmp_path: Path
 
 
 def test_empty_file_does_not_fail_the_build(tmp_path: Path) -> None:
-    variables = _sample_variables(tmp_path)
+    variables = sample_inputs(tmp_path)
     (tmp_path / "input" / "chat" / "empty.jsonl").write_bytes(b"")
     DbtProject(tmp_path).build(variables)
 
 
 def test_mooc_epoch_out_of_timestamp_range_is_quarantined(tmp_path: Path) -> None:
     variables = {
-        **_sample_variables(tmp_path),
+        **sample_inputs(tmp_path),
         "chat_enabled": False,
         "segment_enabled": False,
         "app_enabled": False,
@@ -665,7 +652,7 @@ def test_mooc_epoch_out_of_timestamp_range_is_quarantined(tmp_path: Path) -> Non
 def test_mooc_file_without_the_optional_rating_column_loads_in_a_later_run(tmp_path: Path) -> None:
     """An incremental run reading only a file that lacks `rating` reads it as null."""
     variables = {
-        **_sample_variables(tmp_path),
+        **sample_inputs(tmp_path),
         "chat_enabled": False,
         "segment_enabled": False,
         "app_enabled": False,

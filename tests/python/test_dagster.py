@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, DbtProject
+from conftest import PROJECT_DIR, DbtProject, sample_inputs
 
 dagster = pytest.importorskip("dagster", reason="the orchestration extra is not installed")
 from mart_diff import mart_differences  # noqa: E402
@@ -42,17 +42,6 @@ def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(DAGSTER_DIR / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     return home
-
-
-def sample_copy(destination: Path) -> dict[str, str]:
-    """The bundled sample inputs copied to `destination`, and the vars pointing at them."""
-    shutil.copytree(PROJECT_DIR / "data" / "sample", destination)
-    return {
-        "chat_events_path": str(destination / "chat" / "*.jsonl"),
-        "segment_events_path": str(destination / "segment" / "*"),
-        "mooc_interactions_path": str(destination / "mooc" / "*.parquet"),
-        "app_events_path": str(destination / "app" / "*.jsonl"),
-    }
 
 
 def materialize_all(variables: dict[str, str]) -> bool:
@@ -136,7 +125,7 @@ def test_the_sensor_requests_a_run_for_new_files_only(
 def test_materialized_assets_equal_a_dbt_build(
     dagster_home: Path, warehouse_env: Path, tmp_path: Path
 ) -> None:
-    variables = {**sample_copy(tmp_path / "inputs"), "export_dir": str(tmp_path / "exports")}
+    variables = sample_inputs(tmp_path)
     assert materialize_all(variables)
     with duckdb.connect(str(warehouse_env), read_only=True) as connection:
         sessions = connection.execute("select count(*) from main.user_sessions").fetchone()[0]
@@ -167,8 +156,8 @@ def test_materialized_assets_equal_a_dbt_build(
 def test_a_failed_run_is_retried_after_the_file_is_fixed(
     dagster_home: Path, warehouse_env: Path, tmp_path: Path
 ) -> None:
-    variables = {**sample_copy(tmp_path / "inputs"), "export_dir": str(tmp_path / "exports")}
-    mooc = tmp_path / "inputs" / "mooc"
+    variables = sample_inputs(tmp_path)
+    mooc = tmp_path / "input" / "mooc"
     good = (mooc / "interactions.parquet").read_bytes()
     late = mooc / "interactions_late.parquet"
     late.write_bytes(b"not a parquet file, copied in half")

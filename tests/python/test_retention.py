@@ -7,25 +7,13 @@ the days after it."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import PROJECT_DIR, DbtProject
+from conftest import DbtProject, sample_inputs
 
 RETENTION = {"retention_days": 1}
 SESSION_MARTS = ("abandoned_workflows", "chat_sessions", "mooc_interaction_sessions")
-
-
-def sample_vars(root: Path) -> dict[str, str]:
-    shutil.copytree(PROJECT_DIR / "data" / "sample", root / "data")
-    return {
-        "chat_events_path": str(root / "data" / "chat" / "*.jsonl"),
-        "segment_events_path": str(root / "data" / "segment" / "*"),
-        "mooc_interactions_path": str(root / "data" / "mooc" / "*.parquet"),
-        "app_events_path": str(root / "data" / "app" / "*.jsonl"),
-        "export_dir": str(root / "exports"),
-    }
 
 
 def rows(project: DbtProject, sql: str) -> set[tuple]:
@@ -52,7 +40,7 @@ def late_and_new_app_events(path: Path) -> None:
 
 def test_retention_trims_sessions_and_keeps_daily_aggregates(tmp_path: Path) -> None:
     project = DbtProject(tmp_path / "wh")
-    variables = {**sample_vars(tmp_path), **RETENTION}
+    variables = {**sample_inputs(tmp_path), **RETENTION}
     project.build(variables)
 
     sessions = project.query("select session_id, source, end_time from user_sessions")
@@ -93,7 +81,7 @@ def test_retention_trims_sessions_and_keeps_daily_aggregates(tmp_path: Path) -> 
 
     # A later run: the late event's day (before the cut) keeps its counts; every later day
     # equals a full refresh of the same files, and the exports follow the trimmed marts.
-    late_and_new_app_events(tmp_path / "data" / "app" / "late.jsonl")
+    late_and_new_app_events(tmp_path / "input" / "app" / "late.jsonl")
     project.build(variables)
     full = DbtProject(tmp_path / "full")
     full.build({**variables, "export_dir": str(tmp_path / "full_exports")})
