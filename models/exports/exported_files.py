@@ -1,12 +1,17 @@
-"""Write the public marts to files under the var `export_dir`, atomically.
+"""Write the public marts to files under the var `export_dir`, atomically, with a manifest.
 
 Each file is written to a temporary name in the same directory and renamed into place, so a
-failed run never leaves a truncated export behind. A file is rewritten only when its mart's
-source had sessions recomputed since the file was written (or the file is missing), so an
-incremental run that touches one source does not rewrite the others' exports. The table lists
-every export file and when it was last written (one row per file).
+failed run never leaves a truncated export behind. A file is rewritten only when what it holds may
+have changed since it was written: a mart of one source when that source had sessions recomputed,
+a mart of every source when any had, a mart of the runs themselves at every run; so an
+incremental run that touches one source does not rewrite the others' exports. `manifest.json` is
+written last (also atomically): when the export was made, the latest event time in the marts, and
+every file with its row count. Readers that must not open the warehouse (the collector, the
+dashboard) read the manifest, then the files it names. The table lists every export file and when
+it was last written (one row per file).
 """
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime
@@ -15,7 +20,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-# mart -> (source, file name without extension, formats, columns, order of rows)
+# Whose recomputed sessions make an export stale: one source's, any source's, or every run.
+ANY_SOURCE = "*"
+EVERY_RUN = None
+
+# mart -> (staleness, file name without extension, formats, columns, order of rows)
 EXPORTS = {
     "chat_sessions": (
         "chat",
@@ -31,7 +40,42 @@ EXPORTS = {
         "user_id, item_id, ts_epoch, session_id, watch_percentage, rating",
         "user_id, ts_epoch, item_id, session_id",
     ),
+    "user_sessions": (
+        ANY_SOURCE,
+        "user_sessions",
+        ("parquet",),
+        "*",
+        "source, user_id, start_time",
+    ),
+    "daily_session_stats": (ANY_SOURCE, "daily_session_stats", ("parquet",), "*", "date, source"),
+    "session_size_stats": (ANY_SOURCE, "session_size_stats", ("parquet",), "*", "source"),
+    "user_session_patterns": (
+        ANY_SOURCE,
+        "user_session_patterns",
+        ("parquet",),
+        "*",
+        "source, user_id",
+    ),
+    "active_sessions": (ANY_SOURCE, "active_sessions", ("parquet",), "*", "source, start_time"),
+    "abandoned_workflows": (
+        ANY_SOURCE,
+        "abandoned_workflows",
+        ("parquet",),
+        "*",
+        "source, user_id, started_at, workflow_id",
+    ),
+    "quarantined_events": (
+        EVERY_RUN,
+        "quarantined_events",
+        ("parquet",),
+        "*",
+        "source, file_name, line_number",
+    ),
+    "loaded_files": (EVERY_RUN, "loaded_files", ("parquet",), "*", "source, file_name"),
+    "run_stats": (EVERY_RUN, "run_stats", ("parquet",), "*", "run_started_at"),
 }
+
+MANIFEST_NAME = "manifest.json"
 
 WRITTEN_SCHEMA = pa.schema(
     [
@@ -81,14 +125,48 @@ def _previous_exports(session, this):
     return {row[names.index("file_path")]: dict(zip(names, row, strict=True)) for row in rows}
 
 
-def _changed_since(session, ranges, source, written_at):
-    """Whether sessions of `source` were recomputed after `written_at`."""
+def _is_stale(session, ranges, staleness, written_at):
+    """Whether what an export holds may have changed after `written_at`: sessions of its source
+    (any source for ANY_SOURCE) were recomputed since, or it is rewritten at every run."""
+    if staleness is EVERY_RUN:
+        return True
     query = (
         f"select count(*) from ({ranges.sql_query()}) as ranges"
-        " where ranges.source = $source and ranges._computed_at > $written_at"
+        " where ranges._computed_at > $written_at"
+        + ("" if staleness == ANY_SOURCE else " and ranges.source = $source")
     )
-    params = {"source": source, "written_at": written_at}
+    params = {"written_at": written_at}
+    if staleness != ANY_SOURCE:
+        params["source"] = staleness
     return session.execute(query, params).fetchall()[0][0] > 0
+
+
+def _iso(moment):
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _write_manifest(export_dir, written, data_through):
+    """manifest.json: when the export was made, the latest event time, each file's row count."""
+    manifest = {
+        "exported_at": _iso(datetime.now(UTC)),
+        "data_through": _iso(data_through),
+        "files": {
+            Path(row["file_path"]).name: {
+                "mart": row["mart"],
+                "file_format": row["file_format"],
+                "rows": row["row_count"],
+                "written_at": _iso(row["written_at"]),
+            }
+            for row in written
+        },
+    }
+    target = export_dir / MANIFEST_NAME
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def model(dbt, session):
@@ -98,16 +176,25 @@ def model(dbt, session):
     relations = {
         "chat_sessions": dbt.ref("chat_sessions"),
         "mooc_interaction_sessions": dbt.ref("mooc_interaction_sessions"),
+        "user_sessions": dbt.ref("user_sessions"),
+        "daily_session_stats": dbt.ref("daily_session_stats"),
+        "session_size_stats": dbt.ref("session_size_stats"),
+        "user_session_patterns": dbt.ref("user_session_patterns"),
+        "active_sessions": dbt.ref("active_sessions"),
+        "abandoned_workflows": dbt.ref("abandoned_workflows"),
+        "quarantined_events": dbt.ref("quarantined_events"),
+        "loaded_files": dbt.ref("loaded_files"),
+        "run_stats": dbt.ref("run_stats"),
     }
     ranges = dbt.ref("int_session_recompute_ranges")
     previous = _previous_exports(session, dbt.this)
 
     written = []
-    for mart, (source, file_stem, formats, columns, order_by) in EXPORTS.items():
+    for mart, (staleness, file_stem, formats, columns, order_by) in EXPORTS.items():
         targets = [export_dir / f"{file_stem}.{file_format}" for file_format in formats]
         kept = [previous.get(str(target)) for target in targets]
         if all(row and Path(row["file_path"]).exists() for row in kept) and not any(
-            _changed_since(session, ranges, source, row["written_at"]) for row in kept
+            _is_stale(session, ranges, staleness, row["written_at"]) for row in kept
         ):
             written.extend(kept)
             continue
@@ -136,4 +223,6 @@ def model(dbt, session):
                 )
         finally:
             session.execute(f"drop view if exists {view_name}")
+    data_through = relations["user_sessions"].aggregate("max(end_time)").fetchall()[0][0]
+    _write_manifest(export_dir, written, data_through)
     return pa.Table.from_pylist(written, schema=WRITTEN_SCHEMA)
