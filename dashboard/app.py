@@ -12,7 +12,15 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import views
-from dashboard.data import BUILD_HINT, ExportError, Filter, Manifest, NoBuildYet, Snapshot, export_dir
+from dashboard.data import (
+    BUILD_HINT,
+    ExportError,
+    Filter,
+    Manifest,
+    NoBuildYet,
+    Snapshot,
+    export_dir,
+)
 
 TABS = (
     "Overview",
@@ -37,18 +45,37 @@ def _current_snapshot() -> Snapshot:
     return _snapshot(str(directory), manifest.exported_at.isoformat())
 
 
+def _initial(bounds: tuple[date, date], sources: list[str]) -> tuple[tuple[date, date], list[str]]:
+    """The filter a link asks for (?start=YYYY-MM-DD&end=YYYY-MM-DD&sources=a,b), within what
+    the exports hold; the whole history and every source otherwise."""
+    params = st.query_params
+    try:
+        start = date.fromisoformat(params.get("start", bounds[0].isoformat()))
+        end = date.fromisoformat(params.get("end", bounds[1].isoformat()))
+    except ValueError as error:
+        st.warning(f"Ignoring the link's dates ({error}): use start=YYYY-MM-DD&end=YYYY-MM-DD.")
+        start, end = bounds
+    start, end = max(start, bounds[0]), min(end, bounds[1])
+    wanted = [name for name in params.get("sources", ",".join(sources)).split(",") if name]
+    unknown = sorted(set(wanted) - set(sources))
+    if unknown:
+        st.warning(f"No session of the link's sources {', '.join(unknown)} in the exports.")
+    return (start, max(start, end)), [name for name in sources if name in wanted]
+
+
 def _filter(snapshot: Snapshot) -> Filter | None:
     """The sidebar's date range and sources; None when the exports hold no session."""
     bounds = snapshot.date_bounds()
     sources = snapshot.sources()
     if bounds is None:
         return None
+    days, chosen = _initial(bounds, sources)
     picked = st.sidebar.date_input(
-        "Days of session start (UTC)", value=bounds, min_value=bounds[0], max_value=bounds[1]
+        "Days of session start (UTC)", value=days, min_value=bounds[0], max_value=bounds[1]
     )
-    days: tuple[date, ...] = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
-    start, end = (days[0], days[-1]) if days else bounds
-    chosen = st.sidebar.multiselect("Sources", sources, default=sources)
+    picked_days = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    start, end = (picked_days[0], picked_days[-1]) if picked_days else bounds
+    chosen = st.sidebar.multiselect("Sources", sources, default=chosen)
     return Filter(start, end, tuple(chosen))
 
 

@@ -76,7 +76,8 @@ def session_timeline(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
         f"{row.source} #{row.session_number} - {row.start_time:%Y-%m-%d %H:%M} UTC"
         for row in frame.itertuples()
     ]
-    frame["label"] = [f"{actions} actions" for actions in frame["action_count"].fillna(0).astype(int)]
+    actions = frame["action_count"].fillna(0).astype(int)
+    frame["label"] = [f"{count} actions" for count in actions]
     y = alt.Y("session:N", title="Session (start, UTC)", sort=list(frame["session"]))
     base = alt.Chart(frame).encode(y=y)
     duration = base.mark_bar().encode(

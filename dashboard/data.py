@@ -275,7 +275,7 @@ class Snapshot:
         )
 
     def active_by_source(self) -> tuple[dict[str, int], datetime | None]:
-        """Open sessions per source in the active_sessions export, and the moment they are open at."""
+        """Open sessions per source in the active_sessions export, and the moment of as_of."""
         rows = self.rows(
             "select source, count(*) as sessions, max(as_of) as as_of from active_sessions"
             " group by source order by source"
@@ -312,7 +312,8 @@ def _load_tables(directory: Path, manifest: Manifest) -> duckdb.DuckDBPyConnecti
         for mart in MARTS:
             path = directory / f"{mart}.parquet"
             if mart not in manifest.rows:
-                raise ExportError(f"{directory / MANIFEST_NAME} lists no {mart}.parquet. {BUILD_HINT}")
+                listed = directory / MANIFEST_NAME
+                raise ExportError(f"{listed} lists no {mart}.parquet. {BUILD_HINT}")
             connection.execute(
                 f"create table {mart} as select * from read_parquet($path)", {"path": str(path)}
             )

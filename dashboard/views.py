@@ -38,15 +38,19 @@ def active_now(snapshot: Snapshot, sources: tuple[str, ...]) -> None:
     """The spec's ActiveSessionsWidget: a big number, then one per source."""
     st.subheader("Active now")
     exported, as_of = snapshot.active_by_source()
-    counts, note = exported, (
-        f"From the `active_sessions` export of the last build: sessions still open at "
-        f"{utc(as_of)} (the latest event in the data)."
+    counts, note = (
+        exported,
+        (
+            f"From the `active_sessions` export of the last build: sessions still open at "
+            f"{utc(as_of)} (the latest event in the data)."
+        ),
     )
     config = CollectorConfig.from_environment()
     if config is not None:
         try:
             live, asked_at = fetch_active(config)
-            counts, note = live, f"Live from the collector at {config.url}, asked at {utc(asked_at)}."
+            counts = live
+            note = f"Live from the collector at {config.url}, asked at {utc(asked_at)}."
         except CollectorUnavailable as error:
             st.warning(
                 f"The collector at {config.url} is unavailable: {error}. "
@@ -113,7 +117,8 @@ def distributions(snapshot: Snapshot, selection: Filter) -> None:
         return
     left, right = st.columns(2)
     left.markdown("**Events per session**")
-    left.altair_chart(charts.histogram(snapshot.event_count_distribution(selection)), width="stretch")
+    sizes = snapshot.event_count_distribution(selection)
+    left.altair_chart(charts.histogram(sizes), width="stretch")
     right.markdown("**Session duration**")
     right.altair_chart(
         charts.bars(
