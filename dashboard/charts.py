@@ -8,7 +8,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-SOURCE_COLOR = alt.Color("source:N", title="Source")
+# The project's sources: each keeps its colour in every chart, whichever sources a chart shows.
+SOURCES = ("app", "chat", "mooc", "segment")
+
+
+def _source_color(frame: pd.DataFrame) -> alt.Color:
+    domain = sorted(set(SOURCES) | set(frame["source"]))
+    return alt.Color("source:N", title="Source", scale=alt.Scale(domain=domain))
 
 
 def over_time(rows: Sequence[dict[str, Any]], field: str, y_title: str) -> alt.Chart:
@@ -21,7 +27,7 @@ def over_time(rows: Sequence[dict[str, Any]], field: str, y_title: str) -> alt.C
         .encode(
             x=alt.X("date:T", title="Day of session start (UTC)"),
             y=alt.Y(f"{field}:Q", title=y_title),
-            color=SOURCE_COLOR,
+            color=_source_color(frame),
             tooltip=["date:T", "source:N", alt.Tooltip(f"{field}:Q", title=y_title)],
         )
         .properties(height=260)
@@ -47,7 +53,7 @@ def bars(
         "tooltip": [f"{category}:N", alt.Tooltip(f"sum({count}):Q", title=count_title)],
     }
     if color:
-        encoding["color"] = SOURCE_COLOR
+        encoding["color"] = _source_color(frame)
         encoding["tooltip"].insert(0, "source:N")
     return alt.Chart(frame).mark_bar().encode(**encoding).properties(height=260)
 
@@ -61,7 +67,7 @@ def histogram(rows: Sequence[dict[str, Any]]) -> alt.Chart:
         .encode(
             x=alt.X("event_count:Q", bin=alt.Bin(maxbins=40), title="Events per session"),
             y=alt.Y("sum(sessions):Q", title="Sessions"),
-            color=SOURCE_COLOR,
+            color=_source_color(frame),
             tooltip=["source:N", alt.Tooltip("sum(sessions):Q", title="Sessions")],
         )
         .properties(height=260)
@@ -82,7 +88,7 @@ def session_timeline(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
     base = alt.Chart(frame).encode(y=y)
     duration = base.mark_bar().encode(
         x=alt.X("duration_minutes:Q", title="Duration (minutes)"),
-        color=SOURCE_COLOR,
+        color=_source_color(frame),
         tooltip=[
             "session:N",
             alt.Tooltip("duration_seconds:Q", title="Duration (s)"),

@@ -38,6 +38,7 @@ CHROMIUM_FLAGS = [
 ]
 START_TIMEOUT_SECONDS = 60
 DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
+DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
 TABS = ("Distributions", "Pages and exits", "User patterns", "Session timeline", "Bad input")
 # The filter of the screenshot and of the second comparison: the sample's 2024 sources.
 LINK = {"start": "2024-01-01", "end": "2024-03-06", "sources": "app,mooc,segment"}
@@ -138,11 +139,12 @@ def _open(browser: Browser, url: str, expected_text: str) -> Page:
 
 
 def _settle(page: Page) -> None:
-    """Waits until the script run that draws the page has finished."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    """Waits until the script run that draws the page has finished (the app's root element
+    says so), then for the browser to draw what it sent."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=30_000
     )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(500)
 
 
 def _assert_no_exception(page: Page, where: str) -> None:
@@ -238,13 +240,11 @@ def test_each_view_renders_and_its_numbers_equal_the_marts(
             f" and source in ({sources_sql})"
         )
         _assert_kpis(page, _expected_kpis(project, where))
-        screenshot = Path(
-            os.environ.get(
-                "SESSIONS_DASHBOARD_SCREENSHOT", PROJECT_DIR / "target" / "dashboard.png"
-            )
-        )
+        screenshot = Path(os.environ.get("SESSIONS_DASHBOARD_SCREENSHOT", DEFAULT_SCREENSHOT))
         screenshot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(screenshot), full_page=True)
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        _settle(page)
+        page.screenshot(path=str(screenshot))
         page.close()
 
 
