@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from conftest import PROJECT_DIR, DbtProject
 from playwright.sync_api import Browser, Page, sync_playwright
+from test_dashboard_data import collector_server, write_exports
 
 from dashboard.data import Filter, Snapshot
 
@@ -41,6 +42,7 @@ DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
 DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
 TABS = ("Distributions", "Pages and exits", "User patterns", "Session timeline", "Bad input")
 # The filter of the screenshot and of the second comparison: the sample's 2024 sources.
+BAD_RECORD = {"source": "app", "rejection_reason": "invalid_json"}
 LINK = {"start": "2024-01-01", "end": "2024-03-06", "sources": "app,mooc,segment"}
 
 
@@ -81,7 +83,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def dashboard(exports: Path, log: Path) -> Iterator[str]:
+def dashboard(exports: Path, log: Path, **extra_env: str) -> Iterator[str]:
     """`streamlit run dashboard/app.py` on a free port, reading `exports`; yields its URL."""
     port = _free_port()
     command = [
@@ -99,6 +101,7 @@ def dashboard(exports: Path, log: Path) -> Iterator[str]:
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     env.pop("SESSIONS_COLLECTOR_URL", None)
+    env.update(extra_env)
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -288,4 +291,41 @@ def test_a_build_with_one_source_switched_off_renders(
         assert "Active now: chat" not in shown
         assert "Active now: app" in shown
         _assert_kpis(page, _expected_kpis(chat_off.project))
+        page.close()
+
+
+def test_exports_without_sessions_say_what_to_do(browser: Browser, tmp_path: Path) -> None:
+    write_exports(tmp_path / "exports", [], {"quarantined_events": [BAD_RECORD] * 3})
+    with dashboard(tmp_path / "exports", tmp_path / "streamlit.log") as url:
+        page = _open(browser, url, "The last build exported no session")
+        _assert_no_exception(page, "no sessions")
+        page.get_by_role("tab", name="Bad input").click()
+        _settle(page)
+        assert _metrics(page)["Quarantined records"] == 3
+        page.close()
+
+
+def test_active_now_is_the_collectors_live_view_or_says_it_is_down(
+    built: Built, browser: Browser, tmp_path: Path
+) -> None:
+    answer = {"sessions": [{"source": "app"}, {"source": "chat"}, {"source": "chat"}]}
+    with collector_server(answer) as collector_url:
+        env = {"SESSIONS_COLLECTOR_URL": collector_url, "SESSIONS_COLLECTOR_READ_KEY": "read-key"}
+        with dashboard(built.exports, tmp_path / "live.log", **env) as url:
+            page = _open(browser, url, "Sessions in the selected range")
+            _assert_no_exception(page, "live")
+            assert page.get_by_text(f"Live from the collector at {collector_url}").count()
+            shown = _metrics(page)
+            assert (shown["Active now"], shown["Active now: app"], shown["Active now: chat"]) == (
+                3,
+                1,
+                2,
+            )
+            page.close()
+    down = {"SESSIONS_COLLECTOR_URL": collector_url, "SESSIONS_COLLECTOR_READ_KEY": "read-key"}
+    with dashboard(built.exports, tmp_path / "down.log", **down) as url:
+        page = _open(browser, url, "Sessions in the selected range")
+        assert page.get_by_text(f"The collector at {collector_url} is unavailable").count()
+        [(active,)] = built.project.query("select count(*) from active_sessions")
+        assert _metrics(page)["Active now"] == active
         page.close()

@@ -10,6 +10,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -351,42 +352,39 @@ class _Collector(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def collector() -> Iterator[tuple[str, type[_Collector]]]:
-    handler = type("Handler", (_Collector,), {})
+@contextmanager
+def collector_server(answer: Any) -> Iterator[str]:
+    """A stand-in collector on a free 127.0.0.1 port answering `answer` (as JSON, or bytes as
+    they are) to the read key."""
+    body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+    handler = type("Handler", (_Collector,), {"answer": body})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_collector_counts_active_sessions_by_source(
-    collector: tuple[str, type[_Collector]],
-) -> None:
-    url, handler = collector
-    handler.answer = json.dumps(
-        {"sessions": [{"source": "app"}, {"source": "app"}, {"source": "chat"}, {}]}
-    ).encode()
-    counts, _asked_at = fetch_active(CollectorConfig(url + "/", "read-key"))
-    assert counts == {"app": 2, "chat": 1, "unknown": 1}
-    with pytest.raises(CollectorUnavailable, match="HTTP 401"):
-        fetch_active(CollectorConfig(url, "wrong-key"))
-    handler.answer = b"<html>"
-    with pytest.raises(CollectorUnavailable, match="not JSON"):
-        fetch_active(CollectorConfig(url, "read-key"))
+def test_collector_counts_active_sessions_by_source() -> None:
+    answer = {"sessions": [{"source": "app"}, {"source": "app"}, {"source": "chat"}, {}]}
+    with collector_server(answer) as url:
+        counts, _asked_at = fetch_active(CollectorConfig(url + "/", "read-key"))
+        assert counts == {"app": 2, "chat": 1, "unknown": 1}
+        with pytest.raises(CollectorUnavailable, match="HTTP 401"):
+            fetch_active(CollectorConfig(url, "wrong-key"))
+    for answer, problem in ((b"<html>", "not JSON"), ({"count": 3}, "no list of sessions")):
+        with collector_server(answer) as url, pytest.raises(CollectorUnavailable, match=problem):
+            fetch_active(CollectorConfig(url, "read-key"))
 
 
-def test_a_collector_that_is_down_is_unavailable(
-    collector: tuple[str, type[_Collector]],
-) -> None:
-    url, _handler = collector
-    port = int(url.rsplit(":", 1)[1])
+def test_a_collector_that_is_down_is_unavailable() -> None:
+    with collector_server([]) as url:
+        pass
     with pytest.raises(CollectorUnavailable, match="cannot be reached"):
-        fetch_active(CollectorConfig(f"http://127.0.0.1:{port + 1 if port < 65535 else 1}", "k"))
+        fetch_active(CollectorConfig(url, "read-key"))
 
 
 @pytest.mark.parametrize(
