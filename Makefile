@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark benchmark-peers chromium dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark benchmark-peers benchmark-dashboard chromium dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -109,6 +109,7 @@ dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_
 
 # --- dashboard --------------------------------------------------------------------------------
 SESSIONS_DASHBOARD_PORT ?= 8501
+DASHBOARD_SESSIONS ?= 10000000
 # The browser of the dashboard's tests: Debian's chromium (playwright cannot download its own here).
 CHROMIUM := /usr/bin/chromium
 
@@ -116,6 +117,9 @@ dashboard: venv ## The dashboard on http://127.0.0.1:8501 (SESSIONS_DASHBOARD_PO
 	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(BIN)/streamlit run dashboard/app.py \
 		--server.address 127.0.0.1 --server.port $(SESSIONS_DASHBOARD_PORT) --server.headless true \
 		--browser.gatherUsageStats false
+
+benchmark-dashboard: venv ## The dashboard's data layer on DASHBOARD_SESSIONS sessions (default 10M; run make build first)
+	$(BIN)/python benchmarks/dashboard_load.py --sessions $(DASHBOARD_SESSIONS)
 
 chromium: ## Install Debian's chromium for the browser tests when missing (apt-get; needs root)
 	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ MARTS = (
     "run_stats",
 )
 LOAD_ATTEMPTS = 5
+REMEMBERED_QUERIES = 512
 # Session duration buckets of the distribution chart: (label, lower bound in seconds).
 DURATION_BUCKETS = (
     ("under 10 s", 0),
@@ -111,7 +112,7 @@ class Filter:
 # The sessions a filter selects (user_sessions, by UTC day of start).
 FILTERED_SESSIONS = """
     select * from user_sessions
-    where cast(start_time at time zone 'UTC' as date) between $start and $end
+    where session_day between $start and $end
         and list_contains($sources, source)
 """
 
@@ -131,6 +132,7 @@ class Snapshot:
 
     manifest: Manifest
     connection: duckdb.DuckDBPyConnection
+    remembered: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls, directory: Path) -> Snapshot:
@@ -146,10 +148,17 @@ class Snapshot:
         )
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        cursor = self.connection.cursor()
-        result = cursor.execute(sql, params or {})
-        names = [column[0] for column in result.description]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        """The rows of a query, as dicts; remembered (a snapshot never changes), so a page
+        drawn again for the same filter does not query again."""
+        params = params or {}
+        key = (sql, tuple((name, _hashable(value)) for name, value in sorted(params.items())))
+        if key not in self.remembered:
+            if len(self.remembered) >= REMEMBERED_QUERIES:
+                self.remembered.clear()
+            result = self.connection.cursor().execute(sql, params)
+            names = [column[0] for column in result.description]
+            self.remembered[key] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        return self.remembered[key]
 
     def value(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         (row,) = self.rows(sql, params)
@@ -163,8 +172,7 @@ class Snapshot:
     def date_bounds(self) -> tuple[date, date] | None:
         """The first and last UTC day a session started on; None without sessions."""
         row = self.rows(
-            "select min(cast(start_time at time zone 'UTC' as date)) as first_day,"
-            " max(cast(start_time at time zone 'UTC' as date)) as last_day from user_sessions"
+            "select min(session_day) as first_day, max(session_day) as last_day from user_sessions"
         )[0]
         return None if row["first_day"] is None else (row["first_day"], row["last_day"])
 
@@ -296,6 +304,18 @@ class Snapshot:
         )
 
 
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+LOAD_ANY = "select * from read_parquet($path)"
+# user_sessions with the UTC day each session started (what the filters select on).
+LOAD_SQL = {
+    "user_sessions": "select *, cast(start_time at time zone 'UTC' as date) as session_day"
+    " from read_parquet($path)",
+}
+
+
 def _rows_match(connection: duckdb.DuckDBPyConnection, manifest: Manifest) -> bool:
     """Whether every table holds the rows the manifest gives its file (else a build replaced
     the file after the manifest was read)."""
@@ -315,7 +335,7 @@ def _load_tables(directory: Path, manifest: Manifest) -> duckdb.DuckDBPyConnecti
                 listed = directory / MANIFEST_NAME
                 raise ExportError(f"{listed} lists no {mart}.parquet. {BUILD_HINT}")
             connection.execute(
-                f"create table {mart} as select * from read_parquet($path)", {"path": str(path)}
+                f"create table {mart} as {LOAD_SQL.get(mart, LOAD_ANY)}", {"path": str(path)}
             )
     except duckdb.Error as error:
         connection.close()
