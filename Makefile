@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark benchmark-peers benchmark-dashboard chromium dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,dashboard]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,collector,dashboard]"
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
@@ -106,6 +106,52 @@ dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
 	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
 		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)
+
+# Airflow has an environment of its own (its pins conflict with the project's: fastapi<0.137);
+# its DAGs run dbt from .venv. The metadata database and logs live in .airflow (git-ignored).
+AIRFLOW_VENV := .venv-airflow
+SESSIONS_AIRFLOW_PORT ?= 8080
+AIRFLOW_ENV := AIRFLOW_HOME=$(abspath .airflow) \
+	AIRFLOW__CORE__DAGS_FOLDER=$(abspath orchestration/airflow/dags) \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__COSMOS__ENABLE_TELEMETRY=False \
+	AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=False SCARF_ANALYTICS=false DO_NOT_TRACK=1 \
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT)
+
+$(AIRFLOW_VENV)/.installed: orchestration/airflow/requirements.txt orchestration/airflow/constraints.txt
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -c orchestration/airflow/constraints.txt \
+		-r orchestration/airflow/requirements.txt
+	@touch $@
+
+airflow-venv: $(AIRFLOW_VENV)/.installed ## Airflow 3 + cosmos in their own environment (.venv-airflow)
+
+airflow-init: airflow-venv venv ## The Airflow metadata database and the one-slot DuckDB writer pool
+	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow db migrate > /dev/null
+	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow pools set sessions_duckdb_writer 1 \
+		"DuckDB has one writer: one dbt command at a time" > /dev/null
+
+airflow: airflow-init ## Airflow (UI, scheduler) on localhost (port SESSIONS_AIRFLOW_PORT, default 8080)
+	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow standalone
+
+# --- reprocessing and retention -----------------------------------------------------------------
+SOURCE ?=
+backfill: venv ## Reprocess a source after putting its fixed files in place: make backfill SOURCE=app
+	@test -n "$(SOURCE)" || { echo "SOURCE is required: make backfill SOURCE=chat|segment|mooc|app"; exit 2; }
+	$(DBT) build $(DBT_FLAGS) --selector $(SOURCE)_source --full-refresh $(ARGS)
+
+retention: venv ## Delete the sessions older than the var retention_days, then rewrite the exports
+	$(DBT) run-operation apply_retention $(DBT_FLAGS) $(ARGS)
+	$(DBT) build $(DBT_FLAGS) --select exported_files $(ARGS)
+
+# --- collector API ----------------------------------------------------------------------------
+SESSIONS_COLLECTOR_PORT ?= 8000
+
+collector: venv ## The collector API on 127.0.0.1 (port SESSIONS_COLLECTOR_PORT; keys: docs/collector.md)
+	SESSIONS_COLLECTOR_PORT=$(SESSIONS_COLLECTOR_PORT) $(BIN)/python -m collector
+
+benchmark-collector: venv ## Bounded load test of the collector on 127.0.0.1 (batches, 500 single events/s)
+	$(BIN)/python benchmarks/collector_load.py
 
 # --- dashboard --------------------------------------------------------------------------------
 SESSIONS_DASHBOARD_PORT ?= 8501

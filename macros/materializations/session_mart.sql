@@ -78,7 +78,7 @@
     {%- set source_column = "'" ~ source_name ~ "'" if source_name else 'existing.source' -%}
     {%- if rebuilds == 'days' %}
     delete from {{ target_relation }} as existing
-    using ({{ sessions.rebuilt_days(ref('int_events_sessionized')) }}) as rebuilt
+    using ({{ sessions.rebuilt_days(ref('int_events_sessionized'), ref('user_sessions')) }}) as rebuilt
     where
         existing.source = rebuilt.source
         and existing.date = rebuilt.session_date
@@ -108,12 +108,26 @@
     mart's watermark. A session belongs to its first event's day, and every session that
     changed, both as it was and as it is now, consists of such events (a recompute range covers
     whole sessions, and events are never removed), so these include every day that gained,
-    lost or changed a session. Every day on a full refresh.
+    lost or changed a session. Every day on a full refresh. With retention on, the days before
+    their source's retention cut (from `user_sessions`, the mart or a CTE of it) are final: their
+    sessions may be deleted, so an incremental run never counts them again.
 -#}
-{% macro rebuilt_days(sessionized_events) -%}
+{% macro rebuilt_days(sessionized_events, user_sessions) -%}
     select distinct
         events.source,
         {{ sessions.utc_date('events.event_time') }} as session_date
     from {{ sessionized_events }} as events
-    where {{ sessions.since_watermark('events._sessionized_at') }}
+    {%- if is_incremental() and var('retention_days') is not none %}
+    left join ({{ sessions.retention_cutoffs(user_sessions) }}) as cutoffs
+        on events.source = cutoffs.source
+    {%- endif %}
+    where
+        {{ sessions.since_watermark('events._sessionized_at') }}
+        {%- if is_incremental() and var('retention_days') is not none %}
+        and (
+            cutoffs.expires_before is null
+            or {{ sessions.utc_date('events.event_time') }}
+            >= {{ sessions.utc_date('cutoffs.expires_before') }}
+        )
+        {%- endif %}
 {%- endmacro %}

@@ -22,6 +22,7 @@
         ('screen_size', dbt.type_string()),
         ('workflow_id', dbt.type_string()),
         ('session_end_reason', dbt.type_string()),
+        ('client_session_id', dbt.type_string()),
         ('properties', 'json'),
         ('file_name', dbt.type_string()),
         ('line_number', dbt.type_bigint()),

@@ -132,6 +132,7 @@
             'screen_size': 'screen_size',
             'workflow_id': 'workflow_id',
             'session_end_reason': 'reason',
+            'client_session_id': 'session_id',
             'properties': "json_object('action', action_name, 'details', details)",
             'file_name': 'file_name',
             'line_number': 'line_number',

@@ -12,7 +12,7 @@
         'power_user_min_avg_actions', 'quick_checker_max_avg_duration_seconds',
         'struggling_user_min_errors', 'as_of', 'export_dir',
         'max_record_bytes', 'future_tolerance_seconds', 'quarantine_warn_ratio',
-        'quarantine_error_ratio', 'test_whole_history',
+        'quarantine_error_ratio', 'test_whole_history', 'retention_days',
     ] -%}
     {%- for entry in sessions.source_registry().values() -%}
         {%- do names.extend([entry.enabled_var, entry.path_var, entry.gap_var]) -%}

@@ -84,6 +84,11 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- set retention_problem = sessions.retention_days_problem() -%}
+    {%- if retention_problem -%}
+        {%- do problems.append(retention_problem) -%}
+    {%- endif -%}
+
     {%- if var('as_of') is not none -%}
         {%- set parsed = run_query("select " ~ sessions.utc_timestamp("'" ~ (var('as_of') | string | replace("'", "''")) ~ "'")) -%}
         {%- if parsed.columns[0].values()[0] is none -%}

@@ -26,7 +26,7 @@ all_sessions as (
 
 rebuilt_days as (
     -- Every day on a full refresh.
-    {{ rebuilt_days('sessionized_events') }}
+    {{ rebuilt_days('sessionized_events', 'user_sessions') }}
 ),
 
 sessions as (

@@ -44,6 +44,9 @@ sessions_aggregated as (
         {{ last_by('page', event_order) }} filter (where page is not null) as exit_page,
         {{ first_by('referrer', event_order) }} filter (where referrer is not null) as referrer,
         {{ first_by('campaign', event_order) }} filter (where campaign is not null) as campaign,
+        -- The session_start's id: the first event, when the session has one.
+        {{ first_by('client_session_id', event_order) }} filter (where client_session_id is not null)
+            as client_session_id,
         {{ last_by(explicit_session_boundary('end'), event_order) }} as is_closed,
         {{ last_by('session_end_reason', event_order) }} as last_session_end_reason,
         {{ last_by('event_category', event_order) }} filter (where event_category <> 'heartbeat')
@@ -89,6 +92,7 @@ sessions_described as (
             when last_non_heartbeat_category = 'error' then 'error'
             else 'timeout'
         end as exit_reason,
+        client_session_id,
         is_closed
     from sessions_aggregated
 ),

@@ -8,7 +8,8 @@ first one's lock and then fail.
 
 Environment: SESSIONS_DUCKDB_PATH (the warehouse, as for dbt), SESSIONS_DBT_VARS (JSON vars passed
 to every dbt command, e.g. the paths of your files), SESSIONS_DAGSTER_SCHEDULE (cron, default
-hourly), SESSIONS_DAGSTER_RETRIES (default 2) and SESSIONS_DAGSTER_RETRY_DELAY_SECONDS (default
+hourly), SESSIONS_DAGSTER_RETENTION_SCHEDULE (cron of the retention job, default daily at
+03:30), SESSIONS_DAGSTER_RETRIES (default 2) and SESSIONS_DAGSTER_RETRY_DELAY_SECONDS (default
 60, doubled at each retry).
 """
 
@@ -29,12 +30,15 @@ from dagster import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
+    OpExecutionContext,
     RetryPolicy,
     RunRequest,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
+    job,
+    op,
     sensor,
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
@@ -88,6 +92,28 @@ incremental_build_job = define_asset_job(
     "incremental_build",
     selection=AssetSelection.assets(sessions_dbt_assets),
     description="The incremental build of the whole project (selector incremental_build).",
+)
+
+
+@op(retry_policy=RETRY_POLICY)
+def apply_retention(context: OpExecutionContext, dbt: DbtCliResource) -> None:
+    """`dbt run-operation apply_retention` (the var retention_days; null keeps everything),
+    then the exports of the trimmed marts written again."""
+    dbt.cli(["run-operation", "apply_retention", *dbt_vars()], manifest=MANIFEST).wait()
+    dbt.cli(["build", "--select", "exported_files", *dbt_vars()], manifest=MANIFEST).wait()
+    context.log.info("Retention applied; exports rewritten.")
+
+
+@job(description="Deletes the sessions older than the var retention_days (docs/retention.md).")
+def retention() -> None:
+    apply_retention()
+
+
+retention_schedule = ScheduleDefinition(
+    name="retention_daily",
+    job=retention,
+    cron_schedule=os.environ.get("SESSIONS_DAGSTER_RETENTION_SCHEDULE", "30 3 * * *"),
+    default_status=DefaultScheduleStatus.RUNNING,
 )
 
 hourly_schedule = ScheduleDefinition(
@@ -150,8 +176,8 @@ def new_files_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | 
 
 defs = Definitions(
     assets=[sessions_dbt_assets],
-    jobs=[incremental_build_job],
-    schedules=[hourly_schedule],
+    jobs=[incremental_build_job, retention],
+    schedules=[hourly_schedule, retention_schedule],
     sensors=[new_files_sensor],
     resources={
         "dbt": DbtCliResource(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -403,6 +404,11 @@ class AppWriter:
             record["action"] = rng.choice(["click", "submit", "scroll"])
         if rng.random() < 0.2:
             record["details"] = {"k": rng.randint(0, 9), "nested": {"ok": True}}
+        # The collector's session id on two events of three (chosen from the id, so the other
+        # draws stay as they were): sessions whose ids differ or start on a later event.
+        checksum = zlib.crc32(str(record["event_id"]).encode())
+        if checksum % 3:
+            record["session_id"] = f"cs-{checksum % 7}"
         record.update(fields)
         record = _compact(record)
         self.records.append(record)

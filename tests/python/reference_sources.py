@@ -73,6 +73,7 @@ class Event:
     screen_size: str | None = None
     workflow_id: str | None = None
     exit_reason_hint: str | None = None
+    client_session_id: str | None = None
     # Source fields without a canonical column, as session_events.properties holds them (JSON).
     properties: Any = field(default=None, hash=False, compare=False)
     read_order: int = 0  # tie-breaker among unknown ids only (files by name, then position)
@@ -342,6 +343,7 @@ def _app_event(record: Mapping[str, Any], read_order: int) -> Event:
         screen_size=device.get("screen_size"),
         workflow_id=_text(record.get("workflow_id")),
         exit_reason_hint=record.get("reason") if event_type == "session_end" else None,
+        client_session_id=_text(record.get("session_id")),
         properties={"action": _text(record.get("action")), "details": record.get("details")},
         read_order=read_order,
     )
@@ -419,6 +421,7 @@ class UserSession:
     campaign: str | None
     entry_source: str | None
     exit_reason: str | None
+    client_session_id: str | None
     is_bounce: bool
     is_closed_by_session_end: bool
 
@@ -510,6 +513,8 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
             entry_source(referrer, site_domains) if session.source in ("app", "segment") else None
         ),
         exit_reason=exit_reason(events) if is_app else None,
+        # The session_start's id (it is the session's first event), else the first one sent.
+        client_session_id=_first(event.client_session_id for event in events),
         is_bounce=duration < 30 and actions <= 1,
         is_closed_by_session_end=is_closed_by_session_end(events),
     )

@@ -38,6 +38,7 @@ deduplicated as (
         action_name,
         reason,
         workflow_id,
+        session_id,
         details,
         file_name,
         line_number,

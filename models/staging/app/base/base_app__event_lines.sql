@@ -5,7 +5,7 @@
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
 {%- set text_fields = [
     'event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action',
-    'reason', 'workflow_id',
+    'reason', 'workflow_id', 'session_id',
 ] %}
 
 with
@@ -31,6 +31,7 @@ fields as (
         {{ json_text_field('action') }} as action_name,
         {{ json_text_field('reason') }} as reason,
         {{ json_text_field('workflow_id') }} as workflow_id,
+        {{ json_text_field('session_id') }} as session_id,
         json_fields['details'] as details
     from records
 ),
