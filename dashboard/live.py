@@ -1,7 +1,9 @@
-"""Active sessions from the collector's live view (`GET /api/v1/sessions/active`), when
-SESSIONS_COLLECTOR_URL and SESSIONS_COLLECTOR_READ_KEY are set. Any failure (down, refused key,
-an answer of another shape) is a CollectorUnavailable with the reason, and the page falls back to
-the active_sessions export and says so."""
+"""Active sessions from the collector's live view (`GET /api/v1/sessions/active`; see
+docs/collector.md), when SESSIONS_COLLECTOR_URL and SESSIONS_COLLECTOR_READ_KEY are set. Any
+failure (down, refused key, an answer of another shape) is a CollectorUnavailable with the
+reason, and the page falls back to the active_sessions export and says so. The collector's
+sessions are the `app` source's (it writes that source's files); a session naming another
+source counts under it."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-ACTIVE_PATH = "/api/v1/sessions/active"
+# The collector's largest page of active sessions.
+ACTIVE_PATH = "/api/v1/sessions/active?limit=10000"
+COLLECTOR_SOURCE = "app"
 TIMEOUT_SECONDS = 3.0
 
 
@@ -46,12 +50,12 @@ def _sessions_of(document: Any) -> list[Any]:
 
 
 def active_by_source(document: Any) -> dict[str, int]:
-    """Sessions per source of the collector's answer (a session without one: `unknown`)."""
+    """Sessions per source of the collector's answer (a session without one: `app`)."""
     counts: Counter[str] = Counter()
     for session in _sessions_of(document):
         if not isinstance(session, dict):
             raise CollectorUnavailable("a session of its answer is not a JSON object")
-        counts[str(session.get("source") or "unknown")] += 1
+        counts[str(session.get("source") or COLLECTOR_SOURCE)] += 1
     return dict(sorted(counts.items()))
 
 

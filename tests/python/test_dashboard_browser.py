@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from collector_support import READ_KEY, CollectorProcess, free_port, start_session
 from conftest import PROJECT_DIR, DbtProject
 from playwright.sync_api import Browser, Page, sync_playwright
-from test_dashboard_data import collector_server, write_exports
+from test_dashboard_data import write_exports
 
 from dashboard.data import Filter, Snapshot
 
@@ -76,16 +76,10 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def dashboard(exports: Path, log: Path, **extra_env: str) -> Iterator[str]:
     """`streamlit run dashboard/app.py` on a free port, reading `exports`; yields its URL."""
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).parent / "streamlit"),
         "run",
@@ -155,8 +149,23 @@ def _assert_no_exception(page: Page, where: str) -> None:
     assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
 
 
-def _metrics(page: Page) -> dict[str, float | None]:
-    """Every st.metric on the page: label -> the number shown (None for n/a)."""
+def _metrics(page: Page, *required: str) -> dict[str, float | None]:
+    """Every st.metric on the page: label -> the number shown (None for n/a). Waits until the
+    `required` labels are drawn with their values (the browser draws the elements of a finished
+    script run a moment later, each kind once its code has loaded)."""
+    page.wait_for_function(
+        """required => {
+            const drawn = new Set();
+            for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+                const label = metric.querySelector('[data-testid="stMetricLabel"]');
+                const value = metric.querySelector('[data-testid="stMetricValue"]');
+                if (label && value && value.innerText.trim()) drawn.add(label.innerText.trim());
+            }
+            return required.every(name => drawn.has(name));
+        }""",
+        arg=list(required),
+        timeout=30_000,
+    )
     shown = {}
     for metric in page.locator('[data-testid="stMetric"]').all():
         label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
@@ -192,8 +201,8 @@ def _expected_kpis(project: DbtProject, where: str = "true") -> dict[str, float 
 
 
 def _assert_kpis(page: Page, expected: dict[str, float | None]) -> None:
-    shown = _metrics(page)
-    assert {label: shown.get(label) for label in expected} == pytest.approx(expected)
+    shown = _metrics(page, *expected)
+    assert {label: shown[label] for label in expected} == pytest.approx(expected)
 
 
 def test_each_view_renders_and_its_numbers_equal_the_marts(
@@ -205,9 +214,9 @@ def test_each_view_renders_and_its_numbers_equal_the_marts(
         _assert_no_exception(page, "Overview")
         _assert_kpis(page, _expected_kpis(project))
         active = dict(project.query("select source, count(*) from active_sessions group by 1"))
-        shown = _metrics(page)
-        assert shown["Active now"] == sum(active.values()) > 0
         sources = [row[0] for row in project.query("select distinct source from user_sessions")]
+        shown = _metrics(page, "Active now", *(f"Active now: {source}" for source in sources))
+        assert shown["Active now"] == sum(active.values()) > 0
         assert {source: shown[f"Active now: {source}"] for source in sources} == {
             source: active.get(source, 0) for source in sources
         }
@@ -220,7 +229,7 @@ def test_each_view_renders_and_its_numbers_equal_the_marts(
             _settle(page)
             _assert_no_exception(page, tab)
         [(quarantined,)] = project.query("select count(*) from quarantined_events")
-        assert _metrics(page)["Quarantined records"] == quarantined > 0
+        assert _metrics(page, "Quarantined records")["Quarantined records"] == quarantined > 0
 
         [(user, sessions)] = project.query(
             "select user_id, count(*) from user_sessions group by 1 order by 2 desc, 1 limit 1"
@@ -287,10 +296,9 @@ def test_a_build_with_one_source_switched_off_renders(
             page.get_by_role("tab", name=tab).click()
             _settle(page)
             _assert_no_exception(page, tab)
-        shown = _metrics(page)
-        assert "Active now: chat" not in shown
-        assert "Active now: app" in shown
         _assert_kpis(page, _expected_kpis(chat_off.project))
+        shown = _metrics(page, "Active now: app", "Sessions")
+        assert "Active now: chat" not in shown
         page.close()
 
 
@@ -301,31 +309,37 @@ def test_exports_without_sessions_say_what_to_do(browser: Browser, tmp_path: Pat
         _assert_no_exception(page, "no sessions")
         page.get_by_role("tab", name="Bad input").click()
         _settle(page)
-        assert _metrics(page)["Quarantined records"] == 3
+        assert _metrics(page, "Quarantined records")["Quarantined records"] == 3
         page.close()
 
 
 def test_active_now_is_the_collectors_live_view_or_says_it_is_down(
     built: Built, browser: Browser, tmp_path: Path
 ) -> None:
-    answer = {"sessions": [{"source": "app"}, {"source": "chat"}, {"source": "chat"}]}
-    with collector_server(answer) as collector_url:
-        env = {"SESSIONS_COLLECTOR_URL": collector_url, "SESSIONS_COLLECTOR_READ_KEY": "read-key"}
+    (tmp_path / "collector").mkdir()
+    collector = CollectorProcess(tmp_path / "collector").start()
+    try:
+        with collector.client() as client:
+            for user in ("live_1", "live_2"):
+                start_session(client, user)
+        env = {"SESSIONS_COLLECTOR_URL": collector.url, "SESSIONS_COLLECTOR_READ_KEY": READ_KEY}
         with dashboard(built.exports, tmp_path / "live.log", **env) as url:
             page = _open(browser, url, "Sessions in the selected range")
             _assert_no_exception(page, "live")
-            assert page.get_by_text(f"Live from the collector at {collector_url}").count()
-            shown = _metrics(page)
+            assert page.get_by_text(f"Live from the collector at {collector.url}").count()
+            shown = _metrics(page, "Active now", "Active now: app", "Active now: chat")
             assert (shown["Active now"], shown["Active now: app"], shown["Active now: chat"]) == (
-                3,
-                1,
                 2,
+                2,
+                0,
             )
             page.close()
-    down = {"SESSIONS_COLLECTOR_URL": collector_url, "SESSIONS_COLLECTOR_READ_KEY": "read-key"}
-    with dashboard(built.exports, tmp_path / "down.log", **down) as url:
+    finally:
+        collector.stop()
+    # The collector stopped: the page says so and shows the export.
+    with dashboard(built.exports, tmp_path / "down.log", **env) as url:
         page = _open(browser, url, "Sessions in the selected range")
-        assert page.get_by_text(f"The collector at {collector_url} is unavailable").count()
+        assert page.get_by_text(f"The collector at {collector.url} is unavailable").count()
         [(active,)] = built.project.query("select count(*) from active_sessions")
-        assert _metrics(page)["Active now"] == active
+        assert _metrics(page, "Active now")["Active now"] == active
         page.close()

@@ -342,7 +342,7 @@ class _Collector(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         authorized = self.headers.get("Authorization") == "Bearer read-key"
-        ok = self.path == "/api/v1/sessions/active" and authorized
+        ok = self.path == "/api/v1/sessions/active?limit=10000" and authorized
         self.send_response(self.status if ok else 401)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -369,10 +369,10 @@ def collector_server(answer: Any) -> Iterator[str]:
 
 
 def test_collector_counts_active_sessions_by_source() -> None:
-    answer = {"sessions": [{"source": "app"}, {"source": "app"}, {"source": "chat"}, {}]}
+    answer = {"sessions": [{"source": "app"}, {"source": "chat"}, {"session_id": "s1"}], "count": 3}
     with collector_server(answer) as url:
         counts, _asked_at = fetch_active(CollectorConfig(url + "/", "read-key"))
-        assert counts == {"app": 2, "chat": 1, "unknown": 1}
+        assert counts == {"app": 2, "chat": 1}
         with pytest.raises(CollectorUnavailable, match="HTTP 401"):
             fetch_active(CollectorConfig(url, "wrong-key"))
     for answer, problem in ((b"<html>", "not JSON"), ({"count": 3}, "no list of sessions")):
