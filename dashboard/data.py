@@ -166,15 +166,31 @@ class Snapshot:
 
     # --- what the filters offer ---------------------------------------------------------------
     def sources(self) -> list[str]:
-        rows = self.rows("select distinct source from user_sessions order by source")
+        """The sources with sessions (in user_sessions, or only in daily_session_stats)."""
+        rows = self.rows(
+            "select source from user_sessions union select source from daily_session_stats"
+            " order by source"
+        )
         return [row["source"] for row in rows]
 
     def date_bounds(self) -> tuple[date, date] | None:
-        """The first and last UTC day a session started on; None without sessions."""
+        """The first and last UTC day with sessions, in user_sessions or (days whose session
+        detail retention removed) in daily_session_stats; None without any."""
         row = self.rows(
-            "select min(session_day) as first_day, max(session_day) as last_day from user_sessions"
+            "select min(day) as first_day, max(day) as last_day from ("
+            " select session_day as day from user_sessions"
+            " union all select date as day from daily_session_stats)"
         )[0]
         return None if row["first_day"] is None else (row["first_day"], row["last_day"])
+
+    def daily_total(self, selection: Filter) -> int:
+        """Sessions of the filter counted by daily_session_stats: more than user_sessions holds
+        when retention removed the detail of older sessions (the days stay)."""
+        return self.value(
+            "select coalesce(sum(total_sessions), 0) from daily_session_stats"
+            " where date between $start and $end and list_contains($sources, source)",
+            selection.params(),
+        )
 
     # --- views --------------------------------------------------------------------------------
     def kpis(self, selection: Filter) -> Kpis:

@@ -70,6 +70,14 @@ def active_now(snapshot: Snapshot, sources: tuple[str, ...]) -> None:
 def kpis(snapshot: Snapshot, selection: Filter) -> None:
     st.subheader("Sessions in the selected range")
     values = snapshot.kpis(selection)
+    counted = snapshot.daily_total(selection)
+    if counted > values.sessions:
+        st.info(
+            f"The daily summaries count {counted:,} sessions in this range, {values.sessions:,} "
+            "of which still have their detail: retention removed the others "
+            "(docs/retention.md). The figures below and the other tabs count the sessions "
+            "kept; the daily charts count every session."
+        )
     columns = st.columns(5)
     columns[0].metric("Sessions", number(values.sessions))
     columns[1].metric("Unique users", number(values.unique_users))

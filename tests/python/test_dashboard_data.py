@@ -202,6 +202,7 @@ def test_views_equal_a_plain_python_computation(
 
     kpis = snapshot.kpis(selection)
     assert kpis.sessions == len(chosen)
+    assert snapshot.daily_total(selection) == 0  # this test writes no daily_session_stats row
     assert kpis.unique_users == len({row["user_id"] for row in chosen})
     durations = [row["duration_seconds"] for row in chosen]
     expected_avg = sum(durations) / len(durations) if durations else None
@@ -282,9 +283,17 @@ def test_daily_rows_and_whole_history_marts_are_passed_through(tmp_path: Path) -
         "rejection_reason": "invalid_json",
         "records": 2,
     }
-    assert snapshot.date_bounds() is None
-    assert snapshot.sources() == []
+    # Days whose sessions retention removed: the filters offer them, the KPIs count none.
+    assert snapshot.date_bounds() == (day - timedelta(days=1), day)
+    assert snapshot.sources() == ["app", "chat"]
     assert snapshot.kpis(Filter(day, day, SOURCES)).sessions == 0
+    assert snapshot.daily_total(Filter(day, day, SOURCES)) == 9
+
+
+def test_no_sessions_at_all(tmp_path: Path) -> None:
+    write_exports(tmp_path, [])
+    snapshot = Snapshot.load(tmp_path)
+    assert (snapshot.date_bounds(), snapshot.sources()) == (None, [])
 
 
 def test_no_build_yet_says_what_to_run(tmp_path: Path) -> None:
