@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector collector dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ help: ## List the targets
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,collector]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,orchestration,collector,dashboard]"
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from the pinned versions
@@ -46,7 +46,7 @@ dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS)
 
-pytest: venv ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
+pytest: venv chromium ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: sql-lint py-lint ## sqlfluff and ruff
@@ -152,3 +152,20 @@ collector: venv ## The collector API on 127.0.0.1 (port SESSIONS_COLLECTOR_PORT;
 
 benchmark-collector: venv ## Bounded load test of the collector on 127.0.0.1 (batches, 500 single events/s)
 	$(BIN)/python benchmarks/collector_load.py
+
+# --- dashboard --------------------------------------------------------------------------------
+SESSIONS_DASHBOARD_PORT ?= 8501
+DASHBOARD_SESSIONS ?= 10000000
+# The browser of the dashboard's tests: Debian's chromium (playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+
+dashboard: venv ## The dashboard on http://127.0.0.1:8501 (SESSIONS_DASHBOARD_PORT), reading the exports
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(BIN)/streamlit run dashboard/app.py \
+		--server.address 127.0.0.1 --server.port $(SESSIONS_DASHBOARD_PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+benchmark-dashboard: venv ## The dashboard's data layer on DASHBOARD_SESSIONS sessions (default 10M; run make build first)
+	$(BIN)/python benchmarks/dashboard_load.py --sessions $(DASHBOARD_SESSIONS)
+
+chromium: ## Install Debian's chromium for the browser tests when missing (apt-get; needs root)
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

@@ -1,0 +1,102 @@
+"""Chart helpers (Altair, which Streamlit draws): every axis has a title with its unit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+# The project's sources: each keeps its colour in every chart, whichever sources a chart shows.
+SOURCES = ("app", "chat", "mooc", "segment")
+
+
+def _source_color(frame: pd.DataFrame) -> alt.Color:
+    domain = sorted(set(SOURCES) | set(frame["source"]))
+    return alt.Color("source:N", title="Source", scale=alt.Scale(domain=domain))
+
+
+def over_time(rows: Sequence[dict[str, Any]], field: str, y_title: str) -> alt.Chart:
+    """One line per source of a daily_session_stats column, by UTC day."""
+    frame = pd.DataFrame(rows, columns=["date", "source", field])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title="Day of session start (UTC)"),
+            y=alt.Y(f"{field}:Q", title=y_title),
+            color=_source_color(frame),
+            tooltip=["date:T", "source:N", alt.Tooltip(f"{field}:Q", title=y_title)],
+        )
+        .properties(height=260)
+    )
+
+
+def bars(
+    rows: Sequence[dict[str, Any]],
+    category: str,
+    count: str,
+    category_title: str,
+    count_title: str,
+    *,
+    order: Sequence[str] | None = None,
+    color: bool = True,
+) -> alt.Chart:
+    """Vertical bars of a count per category (stacked by source when `color`)."""
+    frame = pd.DataFrame(rows)
+    sort: Any = list(order) if order is not None else "-y"
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{category}:N", title=category_title, sort=sort),
+        "y": alt.Y(f"sum({count}):Q", title=count_title),
+        "tooltip": [f"{category}:N", alt.Tooltip(f"sum({count}):Q", title=count_title)],
+    }
+    if color:
+        encoding["color"] = _source_color(frame)
+        encoding["tooltip"].insert(0, "source:N")
+    return alt.Chart(frame).mark_bar().encode(**encoding).properties(height=260)
+
+
+def histogram(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Sessions per number of events, stacked by source."""
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("event_count:Q", bin=alt.Bin(maxbins=40), title="Events per session"),
+            y=alt.Y("sum(sessions):Q", title="Sessions"),
+            color=_source_color(frame),
+            tooltip=["source:N", alt.Tooltip("sum(sessions):Q", title="Sessions")],
+        )
+        .properties(height=260)
+    )
+
+
+def session_timeline(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
+    """The spec's SessionTimeline: one bar per session (its duration), labelled with actions."""
+    frame = pd.DataFrame(rows)
+    frame["duration_minutes"] = frame["duration_seconds"] / 60
+    frame["session"] = [
+        f"{row.source} #{row.session_number} - {row.start_time:%Y-%m-%d %H:%M} UTC"
+        for row in frame.itertuples()
+    ]
+    actions = frame["action_count"].fillna(0).astype(int)
+    frame["label"] = [f"{count} actions" for count in actions]
+    y = alt.Y("session:N", title="Session (start, UTC)", sort=list(frame["session"]))
+    base = alt.Chart(frame).encode(y=y)
+    duration = base.mark_bar().encode(
+        x=alt.X("duration_minutes:Q", title="Duration (minutes)"),
+        color=_source_color(frame),
+        tooltip=[
+            "session:N",
+            alt.Tooltip("duration_seconds:Q", title="Duration (s)"),
+            alt.Tooltip("event_count:Q", title="Events"),
+            alt.Tooltip("action_count:Q", title="Actions"),
+            alt.Tooltip("error_count:Q", title="Errors"),
+            "exit_reason:N",
+        ],
+    )
+    labels = base.mark_text(align="left", dx=4).encode(x="duration_minutes:Q", text="label:N")
+    return (duration + labels).properties(height=max(120, 28 * len(frame)))

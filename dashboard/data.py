@@ -1,0 +1,362 @@
+"""The dashboard's data layer: the exports of `dbt build` (manifest.json and one Parquet file
+per mart), read into an in-memory DuckDB. It never opens the warehouse (DuckDB has one writer: a
+reader holding it would block the next build) and imports no Streamlit, so it is unit-testable.
+
+A build writes each file under a temporary name and renames it, then the manifest last. A
+snapshot is taken by reading the manifest, loading the files it names, and reading the manifest
+again: when a build replaced it in between, the files may mix two builds, so it loads again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+MANIFEST_NAME = "manifest.json"
+# The marts the dashboard reads, each exported as <mart>.parquet.
+MARTS = (
+    "user_sessions",
+    "daily_session_stats",
+    "session_size_stats",
+    "user_session_patterns",
+    "active_sessions",
+    "quarantined_events",
+    "loaded_files",
+    "run_stats",
+)
+LOAD_ATTEMPTS = 5
+REMEMBERED_QUERIES = 512
+# Session duration buckets of the distribution chart: (label, lower bound in seconds).
+DURATION_BUCKETS = (
+    ("under 10 s", 0),
+    ("10-30 s", 10),
+    ("30 s-1 min", 30),
+    ("1-5 min", 60),
+    ("5-15 min", 300),
+    ("15-30 min", 900),
+    ("30-60 min", 1800),
+    ("1-2 h", 3600),
+    ("2 h and more", 7200),
+)
+BUILD_HINT = (
+    "Run `make build` (or `dbt build --profiles-dir profiles`) in the project directory: "
+    "every successful build writes the exports the dashboard reads."
+)
+
+
+class NoBuildYet(Exception):
+    """The export folder has no manifest: no build has finished yet."""
+
+
+class ExportError(Exception):
+    """The exports cannot be read (a broken manifest, a file it names is missing or unreadable)."""
+
+
+def export_dir() -> Path:
+    """SESSIONS_EXPORT_DIR, else the dbt var's default `exports` of the project directory."""
+    configured = Path(os.environ.get("SESSIONS_EXPORT_DIR", "exports"))
+    return configured if configured.is_absolute() else PROJECT_DIR / configured
+
+
+def _timestamp(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    exported_at: datetime
+    data_through: datetime | None
+    rows: dict[str, int]  # mart -> rows of its Parquet file
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        path = directory / MANIFEST_NAME
+        if not path.exists():
+            raise NoBuildYet(f"No build yet: {path} does not exist. {BUILD_HINT}")
+        try:
+            document = json.loads(path.read_text())
+            files = document["files"]
+            return cls(
+                exported_at=_timestamp(document["exported_at"]),  # type: ignore[arg-type]
+                data_through=_timestamp(document.get("data_through")),
+                rows={
+                    entry["mart"]: int(entry["rows"])
+                    for entry in files.values()
+                    if entry["file_format"] == "parquet"
+                },
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ExportError(f"{path} is not a valid export manifest: {error!r}") from error
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the page shows: the UTC days of session start, both ends included, and sources."""
+
+    start: date
+    end: date
+    sources: tuple[str, ...]
+
+    def params(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "sources": list(self.sources)}
+
+
+# The sessions a filter selects (user_sessions, by UTC day of start).
+FILTERED_SESSIONS = """
+    select * from user_sessions
+    where session_day between $start and $end
+        and list_contains($sources, source)
+"""
+
+
+@dataclass(frozen=True)
+class Kpis:
+    sessions: int
+    unique_users: int
+    avg_duration_seconds: float | None
+    bounce_rate: float | None  # percent of sessions
+    error_rate: float | None  # percent of the sessions of sources that record errors (app)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One build's exports, loaded into an in-memory DuckDB (timestamps in UTC)."""
+
+    manifest: Manifest
+    connection: duckdb.DuckDBPyConnection
+    remembered: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> Snapshot:
+        for _attempt in range(LOAD_ATTEMPTS):
+            manifest = Manifest.read(directory)
+            connection = _load_tables(directory, manifest)
+            if Manifest.read(directory) == manifest and _rows_match(connection, manifest):
+                return cls(manifest, connection)
+            connection.close()
+        raise ExportError(
+            f"The exports in {directory} kept changing while being read ({LOAD_ATTEMPTS} tries): "
+            "reload the page when the build has finished."
+        )
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The rows of a query, as dicts; remembered (a snapshot never changes), so a page
+        drawn again for the same filter does not query again."""
+        params = params or {}
+        key = (sql, tuple((name, _hashable(value)) for name, value in sorted(params.items())))
+        if key not in self.remembered:
+            if len(self.remembered) >= REMEMBERED_QUERIES:
+                self.remembered.clear()
+            result = self.connection.cursor().execute(sql, params)
+            names = [column[0] for column in result.description]
+            self.remembered[key] = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        return self.remembered[key]
+
+    def value(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        (row,) = self.rows(sql, params)
+        return next(iter(row.values()))
+
+    # --- what the filters offer ---------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """The sources with sessions (in user_sessions, or only in daily_session_stats)."""
+        rows = self.rows(
+            "select source from user_sessions union select source from daily_session_stats"
+            " order by source"
+        )
+        return [row["source"] for row in rows]
+
+    def date_bounds(self) -> tuple[date, date] | None:
+        """The first and last UTC day with sessions, in user_sessions or (days whose session
+        detail retention removed) in daily_session_stats; None without any."""
+        row = self.rows(
+            "select min(day) as first_day, max(day) as last_day from ("
+            " select session_day as day from user_sessions"
+            " union all select date as day from daily_session_stats)"
+        )[0]
+        return None if row["first_day"] is None else (row["first_day"], row["last_day"])
+
+    def daily_total(self, selection: Filter) -> int:
+        """Sessions of the filter counted by daily_session_stats: more than user_sessions holds
+        when retention removed the detail of older sessions (the days stay)."""
+        return self.value(
+            "select coalesce(sum(total_sessions), 0) from daily_session_stats"
+            " where date between $start and $end and list_contains($sources, source)",
+            selection.params(),
+        )
+
+    # --- views --------------------------------------------------------------------------------
+    def kpis(self, selection: Filter) -> Kpis:
+        row = self.rows(
+            f"""
+            select
+                count(*) as sessions,
+                count(distinct user_id) as unique_users,
+                avg(duration_seconds) as avg_duration_seconds,
+                100.0 * avg(case when is_bounce then 1 else 0 end) as bounce_rate,
+                100.0 * avg(case when error_count > 0 then 1 else 0 end)
+                    filter (where error_count is not null) as error_rate
+            from ({FILTERED_SESSIONS})
+            """,
+            selection.params(),
+        )[0]
+        return Kpis(**row)
+
+    def daily(self, selection: Filter) -> list[dict[str, Any]]:
+        """daily_session_stats rows of the filter, as they are in the mart."""
+        return self.rows(
+            """
+            select date, source, total_sessions, unique_users,
+                cast(avg_duration_seconds as double) as avg_duration_seconds,
+                cast(bounce_rate as double) as bounce_rate,
+                cast(error_rate as double) as error_rate,
+                most_common_entry, most_common_exit
+            from daily_session_stats
+            where date between $start and $end and list_contains($sources, source)
+            order by date, source
+            """,
+            selection.params(),
+        )
+
+    def event_count_distribution(self, selection: Filter) -> list[dict[str, Any]]:
+        return self.rows(
+            f"""
+            select source, event_count, count(*) as sessions
+            from ({FILTERED_SESSIONS})
+            group by source, event_count order by source, event_count
+            """,
+            selection.params(),
+        )
+
+    def duration_distribution(self, selection: Filter) -> list[dict[str, Any]]:
+        """Sessions per duration bucket (DURATION_BUCKETS) and source; empty buckets left out."""
+        bucket = "case " + " ".join(
+            f"when duration_seconds >= {lower} then {index}"
+            for index, (_, lower) in reversed(list(enumerate(DURATION_BUCKETS)))
+        )
+        rows = self.rows(
+            f"""
+            select source, {bucket} end as bucket, count(*) as sessions
+            from ({FILTERED_SESSIONS})
+            group by all order by bucket, source
+            """,
+            selection.params(),
+        )
+        return [
+            {"source": row["source"], "duration": DURATION_BUCKETS[row["bucket"]][0], **row}
+            for row in rows
+        ]
+
+    def size_stats(self, sources: Sequence[str]) -> list[dict[str, Any]]:
+        """session_size_stats (the whole history) of the sources."""
+        return self.rows(
+            "select source, sessions, min_events, max_events,"
+            " cast(mean_events as double) as mean_events,"
+            " cast(median_events as double) as median_events"
+            " from session_size_stats where list_contains($sources, source) order by source",
+            {"sources": list(sources)},
+        )
+
+    def top_values(self, selection: Filter, column: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The most frequent entry_page, exit_page or exit_reason (nulls left out)."""
+        if column not in ("entry_page", "exit_page", "exit_reason"):
+            raise ValueError(f"not a column of the top lists: {column}")
+        return self.rows(
+            f"""
+            select {column} as value, count(*) as sessions
+            from ({FILTERED_SESSIONS})
+            where {column} is not null
+            group by {column} order by sessions desc, value limit {int(limit)}
+            """,
+            selection.params(),
+        )
+
+    def patterns(self, sources: Sequence[str]) -> list[dict[str, Any]]:
+        """Users per pattern and source (user_session_patterns: each user's latest sessions)."""
+        return self.rows(
+            "select source, pattern, count(*) as users from user_session_patterns"
+            " where list_contains($sources, source) group by all order by source, pattern",
+            {"sources": list(sources)},
+        )
+
+    def user_timeline(self, user_id: str) -> list[dict[str, Any]]:
+        """Every session of a user, of every source, in time order."""
+        return self.rows(
+            """
+            select source, session_number, session_id, start_time, end_time, duration_seconds,
+                event_count, action_count, error_count, entry_page, exit_page, exit_reason,
+                is_bounce
+            from user_sessions where user_id = $user_id order by start_time, source
+            """,
+            {"user_id": user_id},
+        )
+
+    def active_by_source(self) -> tuple[dict[str, int], datetime | None]:
+        """Open sessions per source in the active_sessions export, and the moment of as_of."""
+        rows = self.rows(
+            "select source, count(*) as sessions, max(as_of) as as_of from active_sessions"
+            " group by source order by source"
+        )
+        as_of = max((row["as_of"] for row in rows), default=None)
+        return {row["source"]: row["sessions"] for row in rows}, as_of
+
+    def quarantine_by_reason(self) -> list[dict[str, Any]]:
+        return self.rows(
+            "select source, rejection_reason, count(*) as records from quarantined_events"
+            " group by all order by records desc, source, rejection_reason"
+        )
+
+    def recent_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        return self.rows(
+            "select * exclude (invocation_id), invocation_id from run_stats"
+            f" order by run_started_at desc limit {int(limit)}"
+        )
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+LOAD_ANY = "select * from read_parquet($path)"
+# user_sessions with the UTC day each session started (what the filters select on).
+LOAD_SQL = {
+    "user_sessions": "select *, cast(start_time at time zone 'UTC' as date) as session_day"
+    " from read_parquet($path)",
+}
+
+
+def _rows_match(connection: duckdb.DuckDBPyConnection, manifest: Manifest) -> bool:
+    """Whether every table holds the rows the manifest gives its file (else a build replaced
+    the file after the manifest was read)."""
+    return all(
+        connection.execute(f"select count(*) from {mart}").fetchall()[0][0] == manifest.rows[mart]
+        for mart in MARTS
+    )
+
+
+def _load_tables(directory: Path, manifest: Manifest) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(":memory:")
+    connection.execute("set TimeZone = 'UTC'")
+    try:
+        for mart in MARTS:
+            path = directory / f"{mart}.parquet"
+            if mart not in manifest.rows:
+                listed = directory / MANIFEST_NAME
+                raise ExportError(f"{listed} lists no {mart}.parquet. {BUILD_HINT}")
+            connection.execute(
+                f"create table {mart} as {LOAD_SQL.get(mart, LOAD_ANY)}", {"path": str(path)}
+            )
+    except duckdb.Error as error:
+        connection.close()
+        raise ExportError(f"Cannot read the exports in {directory}: {error}") from error
+    except ExportError:
+        connection.close()
+        raise
+    return connection
