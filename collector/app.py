@@ -47,6 +47,15 @@ class Collector:
         self.spool = Spool(settings.landing_dir, settings.rotate_bytes, settings.rotate_seconds)
         self.store: SessionStore | None = None
         self.exports = ExportReader(settings.export_dir)
+        self._last_stamp = datetime.min.replace(tzinfo=UTC)
+
+    def stamp(self) -> datetime:
+        """The time of an event the client sent without one: now, and always later than the
+        previous stamp (by a microsecond at least), so events stamped in the order they arrive,
+        a batch's included, keep that order in the sessions (equal times would be ordered by
+        event id)."""
+        self._last_stamp = max(_now(), self._last_stamp + timedelta(microseconds=1))
+        return self._last_stamp
 
     @property
     def sessions(self) -> SessionStore:
@@ -63,7 +72,7 @@ class Collector:
 
     def event_time(self, given: datetime | None, now: datetime, where: tuple[Any, ...]) -> datetime:
         if given is None:
-            return now
+            return self.stamp()
         tolerance = self.settings.future_tolerance_seconds
         if given > now + timedelta(seconds=tolerance):
             raise RequestValidationError(

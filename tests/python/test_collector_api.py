@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -195,6 +196,13 @@ def test_events_are_written_as_sent(
             "user_id": "u-props",
             "session_id": session_id,
         }
+    # Events the server stamps keep the order they were sent in: strictly later each time.
+    stamped = [
+        datetime.fromisoformat(lines[event_id]["timestamp"])
+        for event_id, sent in zip(event_ids, batch, strict=True)
+        if "timestamp" not in sent
+    ]
+    assert all(earlier < later for earlier, later in itertools.pairwise(stamped))
 
 
 def test_event_heartbeat_and_end(server: CollectorProcess, client: httpx.Client) -> None:
