@@ -74,6 +74,56 @@
     from with_fields
 {%- endmacro %}
 
+{#-
+    Spark: the records incremental_files registered (spark_register_file_records), each parsed
+    once into a VARIANT (payload). json_fields holds each of `text_fields` as a VARIANT (its type
+    and text are read from it) and each of `nested_fields` as its JSON text, keys in the input's
+    order (get_json_object of the record; a VARIANT would sort them).
+-#}
+{% macro spark__json_file_records(input, text_fields, nested_fields) -%}
+    with
+
+    records as (
+        select
+            file_name,
+            line_number,
+            raw_line,
+            is_invalid_utf8
+        from {{ sessions.file_records_relation() }}
+    ),
+
+    parsed as (
+        select
+            file_name,
+            line_number,
+            raw_line,
+            raw_line rlike '^[ \t\r\n]*$' as is_blank,
+            is_invalid_utf8,
+            {{ sessions.parse_json_record('raw_line') }} as payload
+        from records
+    ),
+
+    with_fields as (
+        select
+            *,
+            named_struct(
+                {%- for field in text_fields %}
+                '{{ field }}', variant_get(payload, '$.{{ field }}'),
+                {%- endfor %}
+                {%- for field in nested_fields %}
+                '{{ field }}', case when payload is not null then get_json_object(raw_line, '$.{{ field }}') end,
+                {%- endfor %}
+                '_record', true
+            ) as json_fields
+        from parsed
+    )
+
+    select
+        *,
+        {{ sessions.json_field_columns('json_fields', text_fields) }}
+    from with_fields
+{%- endmacro %}
+
 {#- The name under which incremental_files makes the records of the model's files readable. -#}
 {% macro file_records_relation() -%}
     {{ return(this.identifier ~ '__file_records') }}

@@ -106,7 +106,7 @@ events_with_previous as (
 events_flagged as (
     select
         *,
-        {{ dbt.datediff('previous_event_time', event_time, 'microsecond') }}
+        ({{ sessions.epoch_microseconds(event_time) }} - {{ sessions.epoch_microseconds('previous_event_time') }})
         / 1000000.0 as seconds_since_previous_event,
         (
             previous_event_time is null
