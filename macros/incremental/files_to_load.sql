@@ -84,6 +84,7 @@
     select
         {{ sessions.spark_file_name('path') }} as filename,
         length as size,
-        modificationTime as last_modified
+        -- At whole seconds, as DuckDB's read_blob gives it.
+        date_trunc('second', modificationTime) as last_modified
     from ({{ sessions.spark_file_listing(path_var) }}) as listed
 {%- endmacro %}

@@ -25,20 +25,32 @@
 {%- endmacro %}
 
 {#-
-    Spark: the files matched by the var, with each row's file and index within its file (the
-    profile sets spark.sql.parquet.mergeSchema, which unifies the files' columns by name).
+    Spark: each file read on its own and the rows put together by column name (Spark's
+    mergeSchema fails on a column typed differently in two files, e.g. integer ids in one and
+    text ids in another: read_parquet gives text). The id columns are read as text; any other
+    column keeps its type (numbers widen to the wider type across files).
 -#}
 {% macro spark__parquet_rows(files, path_var, columns) -%}
-    {%- set relation = "parquet.`" ~ (var(path_var) | replace('`', '``')) ~ "`" -%}
-    {%- set present_columns = run_query("select * from " ~ relation ~ " limit 0").column_names | list
-        if execute else [] -%}
+    {%- for file in files %}
+    {%- set relation = "parquet.`" ~ (file | replace('`', '``')) ~ "`" %}
+    {%- set present_columns = run_query("select * from " ~ relation ~ " limit 0").column_names | list %}
     select
         {{ sessions.spark_file_name('_metadata.file_path') }} as filename,
         _metadata.row_index as file_row_number,
         {%- for column in columns %}
-        {{ column if column in present_columns else 'null' }} as {{ column }}{{ ',' if not loop.last }}
+        {%- if column not in present_columns %}
+        null as {{ column }}
+        {%- elif column.endswith('_id') %}
+        cast({{ column }} as string) as {{ column }}
+        {%- else %}
+        {{ column }}
+        {%- endif %}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 
