@@ -69,8 +69,9 @@ class dbtObj:
       carriage return before its newline dropped).
     - A file whose first character (after byte-order marks and white space) is '[' is read whole
       as one JSON array (binaryFile): one record per element, numbered from 1, each element's
-      compact JSON text; a file that is not one valid array of UTF-8 text is one record numbered
-      0 holding its first 4096 characters.
+      exact text (the array's JSON tokens, placed and nested by window functions); a file that
+      is not one valid array of UTF-8 text is one record numbered 0 holding its first 4096
+      characters.
 -#}
 {% macro spark_register_file_records(view_name, path_var) -%}
     {%- set lines_view = view_name ~ '__lines' -%}
@@ -186,25 +187,79 @@ class dbtObj:
             file_name,
             text,
             is_valid_utf8(text) as is_utf8,
-            case when is_valid_utf8(text) then from_json(text, 'array<string>') end as element_texts,
-            case when is_valid_utf8(text) then from_json(text, 'array<variant>') end as element_values
+            -- Null when the file is not one JSON array.
+            case when is_valid_utf8(text) then from_json(text, 'array<string>') end as elements
         from {{ alias }}_file
+    ),
+
+    {{ alias }}_tokens as (
+        -- The array's text as JSON tokens (strings, brackets, commas, white space, other
+        -- values), in order: together they are the whole text.
+        select
+            {{ alias }}_parsed.file_name,
+            token.pos as token_number,
+            token.col as token
+        from {{ alias }}_parsed
+        lateral view posexplode(
+            regexp_extract_all(text, '("[^"\\\\]*+(?:\\\\.[^"\\\\]*+)*+"|[\\[\\]{},]|\\s+|[^\\[\\]{},"\\s]+)', 1)
+        ) token as pos, col
+        where {{ alias }}_parsed.elements is not null
+    ),
+
+    {{ alias }}_tokens_placed as (
+        select
+            file_name,
+            token_number,
+            token,
+            coalesce(sum(char_length(token)) over preceding_tokens, 0) as char_start,
+            coalesce(sum(case
+                when token in ('[', '{') then 1
+                when token in (']', '}') then -1
+                else 0
+            end) over preceding_tokens, 0) as depth_before
+        from {{ alias }}_tokens
+        window preceding_tokens as (
+            partition by file_name order by token_number rows between unbounded preceding and 1 preceding
+        )
+    ),
+
+    {{ alias }}_element_tokens as (
+        -- The tokens inside the outer brackets, numbered by the top-level element they are in.
+        select
+            file_name,
+            token,
+            char_start,
+            depth_before,
+            1 + sum(case when depth_before = 1 and token = ',' then 1 else 0 end) over (
+                partition by file_name order by token_number
+            ) as element_number
+        from {{ alias }}_tokens_placed
+    ),
+
+    {{ alias }}_elements as (
+        -- Each element's place in the text, from its first to its last token (not white space).
+        select
+            file_name,
+            element_number,
+            min(char_start) as char_start,
+            max(char_start + char_length(token)) as char_end
+        from {{ alias }}_element_tokens
+        where
+            depth_before >= 1
+            and not (depth_before = 1 and token in (',', ']'))
+            and not token rlike '^\\s+$'
+        group by file_name, element_number
     ),
 
     {{ alias }}_records as (
         select
-            file_name,
-            element.pos + 1 as line_number,
-            -- A string element as JSON (quoted); any other as its compact JSON text.
-            case
-                when schema_of_variant(element.col.element_values) = 'STRING'
-                    then to_json(element.col.element_values)
-                else element.col.element_texts
-            end as raw_line,
+            {{ alias }}_parsed.file_name,
+            {{ alias }}_elements.element_number as line_number,
+            substring({{ alias }}_parsed.text, {{ alias }}_elements.char_start + 1, {{ alias }}_elements.char_end - {{ alias }}_elements.char_start) as raw_line,
             false as is_invalid_utf8
         from {{ alias }}_parsed
-        lateral view posexplode(arrays_zip(element_texts, element_values)) element as pos, col
-        where element_texts is not null
+        inner join {{ alias }}_elements
+            on {{ alias }}_parsed.file_name = {{ alias }}_elements.file_name
         union all
         select
             file_name,
@@ -212,7 +267,7 @@ class dbtObj:
             left(make_valid_utf8(text), 4096) as raw_line,
             not is_utf8 as is_invalid_utf8
         from {{ alias }}_parsed
-        where element_texts is null
+        where elements is null
     )
     {%- endfor %}
 
