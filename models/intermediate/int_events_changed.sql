@@ -87,6 +87,13 @@ changes as (
     select * from moved_from
 )
 {% else %}
+users_with_events as (
+    select distinct
+        source,
+        user_id
+    from stitched_events
+),
+
 changes as (
     -- Nothing to continue from: one whole-history row per user, the event columns null (typed
     -- by the empty first part).
@@ -103,7 +110,7 @@ changes as (
         {%- endfor %}
         'whole_history' as change_kind,
         null as previous_session_id
-    from (select distinct source, user_id from stitched_events) as users
+    from users_with_events
 )
 {% endif %}
 

@@ -18,8 +18,58 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCHEMA = "main"
+# Stamped with the time of the run that wrote them: different in any two builds.
+RUN_TIME_COLUMNS = frozenset({"_loaded_at", "invocation_id", "run_started_at"})
+
+
+def spark_mart_differences(duckdb_warehouse: Path, spark_marts: Path, limit: int = 10) -> list[str]:
+    """Every public table of the DuckDB build against the Spark build's export of it: the same
+    tables, the same column names, and the same rows (as many times), values compared as text
+    (timestamps in UTC) with the run-time columns left out."""
+    problems: list[str] = []
+    with duckdb.connect() as db:
+        db.execute("set TimeZone = 'UTC'")
+        db.execute(f"attach '{duckdb_warehouse}' as duck (read_only)")
+        duck_tables = {
+            name
+            for (name,) in db.execute(
+                "select table_name from information_schema.tables"
+                " where table_catalog = 'duck' and table_schema = 'main'"
+            ).fetchall()
+        }
+        spark_tables = {path.name for path in spark_marts.iterdir()}
+        if duck_tables != spark_tables:
+            problems.append(f"tables differ: {sorted(duck_tables ^ spark_tables)}")
+        for mart in sorted(duck_tables & spark_tables):
+            spark_relation = f"read_parquet('{spark_marts / mart}/*.parquet')"
+            columns = [
+                [row[0] for row in db.execute(f"describe select * from {relation}").fetchall()]
+                for relation in (f"duck.main.{mart}", spark_relation)
+            ]
+            if columns[0] != columns[1]:
+                problems.append(f"{mart}: columns differ: {columns[0]} vs {columns[1]}")
+                continue
+            selected = ", ".join(
+                f'cast("{name}" as varchar) as "{name}"'
+                for name in columns[0]
+                if name not in RUN_TIME_COLUMNS
+            )
+            for only_in, first, second in (
+                ("duckdb", f"duck.main.{mart}", spark_relation),
+                ("spark", spark_relation, f"duck.main.{mart}"),
+            ):
+                rows = db.execute(
+                    f"select {selected} from {first} except all select {selected} from {second}"
+                    " order by all"
+                ).fetchall()
+                problems += [f"{mart}: only in {only_in}: {row}" for row in rows[:limit]]
+                if len(rows) > limit:
+                    problems.append(f"{mart}: ... {len(rows) - limit} more only in {only_in}")
+    return problems
 
 
 def spark_environment(workdir: Path) -> dict[str, str]:
@@ -92,7 +142,9 @@ def run_spark_build(workdir: Path, variables: dict[str, Any]) -> float:
             if "[error]" in line or "Error" in line
         ]
         raise AssertionError(
-            "Spark build failed:\n" + "\n".join(errors[-40:]) + completed.stdout[-2000:]
+            "Spark build failed:\n"
+            + "\n".join(errors[-40:])
+            + completed.stdout[-2000:]
             + completed.stderr[-3000:]
         )
     return float(completed.stdout.strip().splitlines()[-1])

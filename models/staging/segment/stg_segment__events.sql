@@ -67,22 +67,24 @@ new_message_ids as (
 {%- set identified_columns = [
     'message_id', 'event_type', 'track_event', 'page_name', 'user_id', 'anonymous_id', 'event_time',
     'page', 'referrer', 'campaign', 'device_type', 'browser', 'os', 'screen_size', 'properties',
-    'context', 'content_key', 'file_name', 'line_number', '_loaded_at',
+    'context', 'content_key', 'file_name', 'line_number',
 ] %}
 
 identified as (
     select
         new_message_ids.message_id as event_id,
         {%- for column in identified_columns %}
-        new_message_ids.{{ column }}{{ ',' if not loop.last }}
+        new_message_ids.{{ column }},
         {%- endfor %}
+        new_message_ids._loaded_at
     from new_message_ids
     union all
     select
         {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
         {%- for column in identified_columns %}
-        without_message_id.{{ column }}{{ ',' if not loop.last }}
+        without_message_id.{{ column }},
         {%- endfor %}
+        without_message_id._loaded_at
     from without_message_id
 ),
 
