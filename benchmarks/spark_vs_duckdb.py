@@ -15,10 +15,7 @@ Usage: .venv/bin/python benchmarks/spark_vs_duckdb.py [--events 1000000]  (make 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,40 +24,18 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 WORK_DIR = PROJECT_DIR / "benchmarks" / "data" / "spark"
 sys.path.insert(0, str(PROJECT_DIR / "tests" / "python"))
 sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
-from incremental_vs_full_refresh import write_history  # noqa: E402
+from incremental_vs_full_refresh import run_dbt, write_history  # noqa: E402
 from spark_support import run_spark_build, spark_mart_differences  # noqa: E402
 
 
 def build_variables(landing: Path) -> dict[str, object]:
+    """The vars of `make benchmark`'s builds (run_dbt): app and chat, the others off."""
     return {
         "app_events_path": str(landing / "app" / "*.jsonl"),
         "chat_events_path": str(landing / "chat" / "*.jsonl"),
         "segment_enabled": False,
         "mooc_enabled": False,
     }
-
-
-def duckdb_build(work: Path, variables: dict[str, object]) -> float:
-    """`dbt build` on a fresh DuckDB warehouse, as a process; its wall seconds."""
-    warehouse = work / "duckdb" / "warehouse.duckdb"
-    shutil.rmtree(warehouse.parent, ignore_errors=True)
-    warehouse.parent.mkdir(parents=True)
-    env = dict(
-        os.environ,
-        SESSIONS_DUCKDB_PATH=str(warehouse),
-        DBT_TARGET_PATH=str(work / "duckdb" / "target"),
-        DBT_LOG_PATH=str(work / "duckdb" / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    command = [str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", "profiles"]
-    command += ["--exclude-resource-type", "unit_test"]
-    command += ["--vars", json.dumps({**variables, "export_dir": str(work / "exports")})]
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"dbt build on DuckDB failed:\n{result.stdout[-4000:]}")
-    return elapsed
 
 
 def main() -> None:
@@ -73,7 +48,10 @@ def main() -> None:
         write_history(landing, arguments.events)
     variables = build_variables(landing)
 
-    duckdb_seconds = duckdb_build(work, variables)
+    warehouse = work / "duckdb" / "warehouse.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    warehouse.parent.mkdir(parents=True)
+    duckdb_seconds = run_dbt(warehouse, landing, "build", "--exclude-resource-type", "unit_test")
     print(f"DuckDB: dbt build of {arguments.events:,} events: {duckdb_seconds:.1f} s", flush=True)
 
     spark_dir = work / "spark"
@@ -84,10 +62,10 @@ def main() -> None:
     print(
         f"Spark (local[2]): dbt build of {arguments.events:,} events: {spark_seconds:.1f} s"
         f" (of which dbt build, JVM start included: {spark_build_seconds:.1f} s; the rest:"
-        " for the comparison)"
+        " process start and the marts written out for the comparison)"
     )
     print(f"Spark / DuckDB: {spark_seconds / duckdb_seconds:.1f}x")
-    problems = spark_mart_differences(work / "duckdb" / "warehouse.duckdb", spark_dir / "marts")
+    problems = spark_mart_differences(warehouse, spark_dir / "marts")
     print("marts equal" if not problems else "MARTS DIFFER:\n" + "\n".join(problems))
     if problems:
         sys.exit(1)

@@ -7,13 +7,7 @@
     DuckDB parses them on every core as they arrive.
 -#}
 {% materialization incremental_files, adapter='duckdb' %}
-    {%- if model.sources | length != 1 -%}
-        {{ exceptions.raise_compiler_error(
-            "A model materialized as incremental_files reads exactly one source; "
-            ~ model.name ~ " reads " ~ model.sources | length ~ "."
-        ) }}
-    {%- endif -%}
-    {%- set source_name, table_name = model.sources[0] -%}
+    {%- set source_name, table_name = sessions.incremental_files_source() -%}
     {%- set input = source(source_name, table_name) -%}
     {%- set path_var = sessions.source_entry(source_name).path_var -%}
     {%- set files = sessions.files_to_load(input, path_var) -%}
@@ -43,13 +37,7 @@ class dbtObj:
     as a table: every Spark build is a full rebuild (see incremental_runs).
 -#}
 {% materialization incremental_files, adapter='spark' %}
-    {%- if model.sources | length != 1 -%}
-        {{ exceptions.raise_compiler_error(
-            "A model materialized as incremental_files reads exactly one source; "
-            ~ model.name ~ " reads " ~ model.sources | length ~ "."
-        ) }}
-    {%- endif -%}
-    {%- set source_name, table_name = model.sources[0] -%}
+    {%- set source_name, table_name = sessions.incremental_files_source() -%}
     {%- set path_var = sessions.source_entry(source_name).path_var -%}
     {%- set files = sessions.files_to_load(source(source_name, table_name), path_var) -%}
     {%- do sessions.spark_register_file_records(sessions.file_records_relation(), path_var) -%}
@@ -277,4 +265,16 @@ class dbtObj:
     select * from array_{{ loop.index }}_records
     {%- endfor %}
     {%- endcall %}
+{%- endmacro %}
+
+
+{#- The one source (name, table) a model materialized as incremental_files reads. -#}
+{% macro incremental_files_source() -%}
+    {%- if model.sources | length != 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "A model materialized as incremental_files reads exactly one source; "
+            ~ model.name ~ " reads " ~ model.sources | length ~ "."
+        ) }}
+    {%- endif -%}
+    {{ return(model.sources[0]) }}
 {%- endmacro %}
