@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	$(DBT) build $(DBT_FLAGS)
 
 pytest: venv chromium ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not spark"
 
 lint: sql-lint py-lint ## sqlfluff and ruff
 
@@ -169,3 +169,20 @@ benchmark-dashboard: venv ## The dashboard's data layer on DASHBOARD_SESSIONS se
 
 chromium: ## Install Debian's chromium for the browser tests when missing (apt-get; needs root)
 	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# --- Apache Spark (docs/scale-out.md) ------------------------------------------------------------
+# The spark extra (dbt-spark in session mode, pyspark: ~490 MB) goes into .venv only here, so
+# `make build` and `make test` stay as they are; Spark needs a Java 17 runtime.
+$(BIN)/.spark-installed: $(BIN)/.installed
+	@command -v java > /dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	@touch $@
+
+spark-venv: $(BIN)/.spark-installed ## Install the spark extra and Java (once)
+
+test-spark: spark-venv ## The sample and a generated data set built on a local Spark equal the DuckDB build (~6 min)
+	$(BIN)/pytest -m spark -p no:cacheprovider tests/python/test_spark.py
+
+SPARK_EVENTS ?= 1000000
+benchmark-spark: spark-venv ## One build of SPARK_EVENTS chat events on local Spark and on DuckDB, timed
+	$(BIN)/python benchmarks/spark_vs_duckdb.py --events $(SPARK_EVENTS)

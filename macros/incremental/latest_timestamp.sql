@@ -8,16 +8,29 @@
     dbt unit test with fixtures.)
 -#}
 {% macro latest_timestamp(relation, column, where='true') -%}
-    {%- set infinity = "cast('-infinity' as timestamp with time zone)" -%}
+    {%- set infinity = sessions.minus_infinity_timestamp() -%}
     {%- if not execute -%}
         {{ return(infinity) }}
     {%- endif -%}
     {%- set result = run_query(
-        "select cast(max(" ~ column ~ ") as varchar) from " ~ relation ~ " where " ~ where
+        "select cast(max(" ~ column ~ ") as " ~ dbt.type_string() ~ ") from " ~ relation ~ " where " ~ where
     ) -%}
     {%- set latest = result.columns[0].values()[0] -%}
     {%- if latest is none -%}
         {{ return(infinity) }}
     {%- endif -%}
-    {{ return("cast('" ~ latest ~ "' as timestamp with time zone)") }}
+    {{ return("cast('" ~ latest ~ "' as " ~ sessions.type_timestamptz() ~ ")") }}
+{%- endmacro %}
+
+{#- A time earlier than every event: DuckDB's -infinity; Spark's earliest timestamp. -#}
+{% macro minus_infinity_timestamp() -%}
+    {{ return(adapter.dispatch('minus_infinity_timestamp', 'sessions')()) }}
+{%- endmacro %}
+
+{% macro default__minus_infinity_timestamp() -%}
+    {{ return("cast('-infinity' as timestamp with time zone)") }}
+{%- endmacro %}
+
+{% macro spark__minus_infinity_timestamp() -%}
+    {{ return("cast('0001-01-01T00:00:00Z' as timestamp)") }}
 {%- endmacro %}

@@ -14,6 +14,15 @@
     place in the run sequence.
 -#}
 {% macro create_state_tables() -%}
+    {{ return(adapter.dispatch('create_state_tables', 'sessions')()) }}
+{%- endmacro %}
+
+{#- Spark keeps no state between runs: every build is a full rebuild (see incremental_runs). -#}
+{% macro spark__create_state_tables() -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__create_state_tables() -%}
     create schema if not exists {{ adapter.quote(target.database) }}.intermediate;
     create table if not exists {{ sessions.watermarks_relation() }} (
         model_name varchar primary key,

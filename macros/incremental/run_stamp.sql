@@ -13,7 +13,15 @@
 
 {#- The wall-clock time this invocation started (UTC), as a timestamptz literal. -#}
 {% macro run_started_timestamp() -%}
+    {{ return(adapter.dispatch('run_started_timestamp', 'sessions')()) }}
+{%- endmacro %}
+
+{% macro default__run_started_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamp with time zone)
+{%- endmacro %}
+
+{% macro spark__run_started_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%dT%H:%M:%S.%f") }}Z' as timestamp)
 {%- endmacro %}
 
 {#-
@@ -36,6 +44,10 @@
     `dbt compile`) gets the stamp the next run would get; before the first run, its start time.
 -#}
 {% macro run_stamp() -%}
+    {%- if not sessions.incremental_runs() -%}
+        {#- Every run rebuilds everything (see incremental_runs): its start time is its stamp. -#}
+        {{ return(sessions.run_started_timestamp()) }}
+    {%- endif -%}
     {%- if not execute -%}
         {{ return(sessions.run_started_timestamp()) }}
     {%- endif -%}

@@ -131,3 +131,12 @@
         )
         {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    Spark: every build is a full rebuild (see incremental_runs), so a session mart is a table
+    built from its SQL (which then covers every session), with no watermark to keep.
+-#}
+{% materialization session_mart, adapter='spark' %}
+    {{ return(materialization_table_spark()) }}
+{% endmaterialization %}

@@ -4,12 +4,14 @@
     that has no clear text meaning (object, array, boolean, fraction); null when it is usable.
 -#}
 {% macro json_field_problem(field) -%}
+    {%- set type_column = adapter.quote(field ~ '__type') -%}
+    {%- set text_column = adapter.quote(field ~ '__text') -%}
     case
-        when "{{ field }}__type" is null
-            or "{{ field }}__type" = 'NULL'
-            or ("{{ field }}__type" = 'VARCHAR' and "{{ field }}__text" is null)
+        when {{ type_column }} is null
+            or {{ type_column }} = 'NULL'
+            or ({{ type_column }} = 'VARCHAR' and {{ text_column }} is null)
             then 'missing_{{ field }}'
-        when "{{ field }}__type" not in ('VARCHAR', 'BIGINT', 'UBIGINT')
+        when {{ type_column }} not in ('VARCHAR', 'BIGINT', 'UBIGINT')
             then 'invalid_{{ field }}'
     end
 {%- endmacro %}

@@ -22,16 +22,6 @@
       - An empty file has no records.
 -#}
 {% macro json_file_records(input, text_fields=[], nested_fields=[]) -%}
-    {{ return(adapter.dispatch('json_file_records', 'sessions')(input, text_fields, nested_fields)) }}
-{%- endmacro %}
-
-{% macro default__json_file_records(input, text_fields, nested_fields) -%}
-    {{ exceptions.raise_compiler_error(
-        "json_file_records is not implemented for the '" ~ adapter.type() ~ "' adapter"
-    ) }}
-{%- endmacro %}
-
-{% macro duckdb__json_file_records(input, text_fields, nested_fields) -%}
     {%- if execute and config.get("materialized") != "incremental_files" -%}
         {{ exceptions.raise_compiler_error(
             "json_file_records reads the records that the incremental_files materialization "
@@ -43,9 +33,9 @@
     records as (
         -- The records of the files of {{ input }} this run loads.
         select
-            cast(file_name as varchar) as file_name,
+            {{ sessions.as_text('file_name') }} as file_name,
             line_number,
-            cast(raw_line as varchar) as raw_line,
+            {{ sessions.as_text('raw_line') }} as raw_line,
             is_invalid_utf8
         from {{ sessions.file_records_relation() }}
     ),
@@ -55,7 +45,7 @@
             file_name,
             line_number,
             raw_line,
-            regexp_full_match(raw_line, '[ \t\r\n]*') as is_blank,
+            {{ sessions.is_blank_text('raw_line') }} as is_blank,
             is_invalid_utf8,
             {{ sessions.parse_json_record('raw_line') }} as payload
         from records
@@ -64,7 +54,7 @@
     with_fields as (
         select
             *,
-            {{ sessions.json_object_fields('payload', text_fields + nested_fields) }} as json_fields
+            {{ sessions.json_record_fields('payload', 'raw_line', text_fields, nested_fields) }} as json_fields
         from parsed
     )
 
@@ -72,6 +62,65 @@
         *,
         {{ sessions.json_field_columns('json_fields', text_fields) }}
     from with_fields
+{%- endmacro %}
+
+{#-
+    The record's top-level `text_fields` and `nested_fields`, parsed once, as a struct (see
+    json_object_fields). DuckDB: a JSON value each. Spark: each text field as a VARIANT (its type
+    and text are read from it), each nested field as its JSON text, keys in the input's order
+    (get_json_object of the record; a VARIANT would sort them).
+-#}
+{% macro json_record_fields(payload, raw_line, text_fields, nested_fields) -%}
+    {{ return(adapter.dispatch('json_record_fields', 'sessions')(payload, raw_line, text_fields, nested_fields)) }}
+{%- endmacro %}
+
+{% macro default__json_record_fields(payload, raw_line, text_fields, nested_fields) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_file_records is not implemented for the '" ~ adapter.type() ~ "' adapter"
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__json_record_fields(payload, raw_line, text_fields, nested_fields) -%}
+    {{ sessions.json_object_fields(payload, text_fields + nested_fields) }}
+{%- endmacro %}
+
+{% macro spark__json_record_fields(payload, raw_line, text_fields, nested_fields) -%}
+    named_struct(
+        {%- for field in text_fields + nested_fields %}
+        '{{ field }}',
+        {%- if field in nested_fields %}
+        case when {{ payload }} is not null then get_json_object({{ raw_line }}, '$.{{ field }}') end
+        {%- else %}
+        variant_get({{ payload }}, '$.{{ field }}')
+        {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Whether a record is blank: nothing but white space (spaces, tabs, line ends). -#}
+{% macro is_blank_text(text_expression) -%}
+    {{ return(adapter.dispatch('is_blank_text', 'sessions')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__is_blank_text(text_expression) -%}
+    regexp_full_match({{ text_expression }}, '[ \t\r\n]*')
+{%- endmacro %}
+
+{% macro spark__is_blank_text(text_expression) -%}
+    {{ text_expression }} rlike '^[ \t\r\n]*$'
+{%- endmacro %}
+
+{#- A column as text (DuckDB: from the reader's Arrow dictionary and string views). -#}
+{% macro as_text(expression) -%}
+    {{ return(adapter.dispatch('as_text', 'sessions')(expression)) }}
+{%- endmacro %}
+
+{% macro default__as_text(expression) -%}
+    cast({{ expression }} as varchar)
+{%- endmacro %}
+
+{% macro spark__as_text(expression) -%}
+    {{ expression }}
 {%- endmacro %}
 
 {#- The name under which incremental_files makes the records of the model's files readable. -#}

@@ -19,17 +19,18 @@
 -#}
 {% macro json_field_columns(json_fields, fields) -%}
     {%- for field in fields %}
-    json_type({{ json_fields }}."{{ field }}") as "{{ field }}__type",
+    {%- set value = json_fields ~ '.' ~ adapter.quote(field) %}
+    {{ sessions.json_value_type(value) }} as {{ adapter.quote(field ~ '__type') }},
     case
-        when json_type({{ json_fields }}."{{ field }}") in ('VARCHAR', 'BIGINT', 'UBIGINT')
-            then nullif(trim(json_extract_string({{ json_fields }}."{{ field }}", '$')), '')
-    end as "{{ field }}__text"{{ ',' if not loop.last }}
+        when {{ sessions.json_value_type(value) }} in ('VARCHAR', 'BIGINT', 'UBIGINT')
+            then nullif(trim({{ sessions.json_value_text(value) }}), '')
+    end as {{ adapter.quote(field ~ '__text') }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {#- The names of the columns json_field_columns adds, as a comma-separated list. -#}
 {% macro json_field_column_names(fields) -%}
     {%- for field in fields -%}
-        "{{ field }}__type", "{{ field }}__text"{{ ', ' if not loop.last }}
+        {{ adapter.quote(field ~ '__type') }}, {{ adapter.quote(field ~ '__text') }}{{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}

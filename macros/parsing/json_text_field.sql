@@ -3,10 +3,10 @@
     `"user_id": 7` reads as '7'); null when it is missing, null, empty, or of another type.
 -#}
 {% macro json_text_field(field) -%}
-    "{{ field }}__text"
+    {{ adapter.quote(field ~ '__text') }}
 {%- endmacro %}
 
 {#- The JSON type of a field's value (see json_field_columns); null when missing or null. -#}
 {% macro json_field_type(field) -%}
-    "{{ field }}__type"
+    {{ adapter.quote(field ~ '__type') }}
 {%- endmacro %}

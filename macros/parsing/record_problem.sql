@@ -7,8 +7,8 @@
 {% macro record_problem(raw_line, is_invalid_utf8, payload) -%}
     case
         when {{ is_invalid_utf8 }} then 'invalid_utf8'
-        when strlen({{ raw_line }}) > {{ var('max_record_bytes') }} then 'record_too_large'
+        when {{ sessions.byte_length(raw_line) }} > {{ var('max_record_bytes') }} then 'record_too_large'
         when {{ payload }} is null then 'invalid_json'
-        when json_type({{ payload }}) <> 'OBJECT' then 'not_a_json_object'
+        when {{ sessions.json_value_type(payload) }} <> 'OBJECT' then 'not_a_json_object'
     end
 {%- endmacro %}

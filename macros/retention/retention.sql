@@ -24,7 +24,7 @@
 {% macro retention_cutoffs(user_sessions) -%}
     select
         source,
-        max(end_time) - to_days({{ var('retention_days') | int }}) as expires_before
+        max(end_time) - {{ sessions.days_interval(var('retention_days') | int) }} as expires_before
     from {{ user_sessions }}
     group by source
 {%- endmacro %}
@@ -120,7 +120,7 @@
     {%- else -%}
         {%- set expires_before -%}
             ((select max(retained.end_time) from {{ ref('user_sessions') }} as retained
-              where retained.source = source) - to_days({{ var('retention_days') | int }}))
+              where retained.source = source) - {{ sessions.days_interval(var('retention_days') | int) }})
         {%- endset -%}
         {{ date_expression }} > {{ sessions.utc_date(expires_before) }}
     {%- endif -%}

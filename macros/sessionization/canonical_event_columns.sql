@@ -8,7 +8,7 @@
         ('event_id', dbt.type_string()),
         ('user_id', dbt.type_string()),
         ('anonymous_id', dbt.type_string()),
-        ('event_time', 'timestamp with time zone'),
+        ('event_time', sessions.type_timestamptz()),
         ('event_name', dbt.type_string()),
         ('event_type', dbt.type_string()),
         ('page', dbt.type_string()),
@@ -23,9 +23,9 @@
         ('workflow_id', dbt.type_string()),
         ('session_end_reason', dbt.type_string()),
         ('client_session_id', dbt.type_string()),
-        ('properties', 'json'),
+        ('properties', sessions.type_json()),
         ('file_name', dbt.type_string()),
         ('line_number', dbt.type_bigint()),
-        ('_loaded_at', 'timestamp with time zone'),
+        ('_loaded_at', sessions.type_timestamptz()),
     ]) }}
 {%- endmacro %}

@@ -15,7 +15,7 @@
         {%- if domains | length > 0 %}
         when
             {%- for domain in domains %}
-            {{ host }} = '{{ domain | lower }}' or ends_with({{ host }}, '.{{ domain | lower }}')
+            {{ host }} = '{{ domain | lower }}' or right({{ host }}, {{ (domain | length) + 1 }}) = '.{{ domain | lower }}'
             {%- if not loop.last %} or{% endif %}
             {%- endfor %}
             then 'internal'

@@ -106,8 +106,9 @@ events_with_previous as (
 events_flagged as (
     select
         *,
-        {{ dbt.datediff('previous_event_time', event_time, 'microsecond') }}
-        / 1000000.0 as seconds_since_previous_event,
+        {{ sessions.microseconds_as_seconds(
+            sessions.epoch_microseconds(event_time) ~ ' - ' ~ sessions.epoch_microseconds('previous_event_time')
+        ) }} as seconds_since_previous_event,
         (
             previous_event_time is null
             or {{ sessions.gap_exceeded('previous_event_time', event_time, 'inactivity_seconds') }}

@@ -99,7 +99,9 @@
             'event_name': "'interaction'",
             'event_type': "'interaction'",
             'item_id': 'item_id',
-            'properties': "json_object('watch_percentage', watch_percentage, 'rating', rating)",
+            'properties': sessions.json_object_of([
+                ('watch_percentage', 'watch_percentage', 'value'), ('rating', 'rating', 'value'),
+            ]),
             'file_name': 'file_name',
             'line_number': 'line_number',
             '_loaded_at': '_loaded_at',
@@ -133,7 +135,9 @@
             'workflow_id': 'workflow_id',
             'session_end_reason': 'reason',
             'client_session_id': 'session_id',
-            'properties': "json_object('action', action_name, 'details', details)",
+            'properties': sessions.json_object_of([
+                ('action', 'action_name', 'value'), ('details', 'details', 'json'),
+            ]),
             'file_name': 'file_name',
             'line_number': 'line_number',
             '_loaded_at': '_loaded_at',

@@ -6,7 +6,16 @@
     are rounded at the 15th.
 -#}
 {% macro decimal_units(value_expression) -%}
+    {{ return(adapter.dispatch('decimal_units', 'sessions')(value_expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__decimal_units(value_expression) -%}
     cast(cast(cast({{ value_expression }} as varchar) as decimal(38, 15)) * 1000000000000000 as hugeint)
+{%- endmacro %}
+
+{#- Spark: the double's text is its shortest form too (exponent notation parses as a decimal). -#}
+{% macro spark__decimal_units(value_expression) -%}
+    cast(cast(cast({{ value_expression }} as string) as decimal(38, 15)) * 1000000000000000 as decimal(38, 0))
 {%- endmacro %}
 
 {#- The size of one unit of decimal_units, as the divisor of a sum of them. -#}

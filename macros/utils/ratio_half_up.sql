@@ -7,7 +7,7 @@
     case
         when ({{ denominator }}) > 0
             then cast(
-                (({{ 200 * multiplier }} * ({{ numerator }}) + ({{ denominator }})) // (2 * ({{ denominator }})))
+                ({{ sessions.int_div(200 * multiplier ~ ' * (' ~ numerator ~ ') + (' ~ denominator ~ ')', '2 * (' ~ denominator ~ ')') }})
                 * 0.01 as decimal(18, 2)
             )
     end

@@ -42,12 +42,12 @@ pending_pairings as (
     {%- endif %}
     {%- else %}
     select
-        cast(null as varchar) as source,
-        cast(null as varchar) as anonymous_id,
-        cast(null as varchar) as user_id,
-        cast(null as timestamp with time zone) as event_time,
-        cast(null as varchar) as event_id,
-        cast(null as timestamp with time zone) as _loaded_at
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as user_id,
+        cast(null as {{ type_timestamptz() }}) as event_time,
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ type_timestamptz() }}) as _loaded_at
     where false
     {%- endfor %}
 ),

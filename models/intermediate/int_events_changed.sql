@@ -11,13 +11,14 @@
 -#}
 {{ config(materialized='table') }}
 {%- set previous = source('sessions_state', 'previous_sessionized_events') %}
-{%- set continues = execute and not flags.FULL_REFRESH and load_relation(previous) is not none %}
+{%- set continues = execute and sessions.incremental_runs() and not flags.FULL_REFRESH
+    and load_relation(previous) is not none %}
 
 with
 
 -- Not materialized, here and below: each use takes its own few rows (the filters on the load
 -- stamp and the anonymousIds reach the table scans).
-stitched_events as not materialized (
+stitched_events as {{ not_materialized() }} (
     select * from {{ ref('int_events_stitched') }}
 ),
 
@@ -28,7 +29,7 @@ identities as (  -- noqa: ST03
 
 {% if continues %}
 {%- set loaded_through = latest_timestamp(previous, '_loaded_at') %}
-previous_events as not materialized (
+previous_events as {{ not_materialized() }} (
     select * from {{ previous }}
 ),
 
@@ -86,20 +87,30 @@ changes as (
     select * from moved_from
 )
 {% else %}
+users_with_events as (
+    select distinct
+        source,
+        user_id
+    from stitched_events
+),
+
 changes as (
-    -- Nothing to continue from: one whole-history row per user (typed by the empty first part).
+    -- Nothing to continue from: one whole-history row per user, the event columns null (typed
+    -- by the empty first part).
     select
         *,
         cast(null as {{ dbt.type_string() }}) as change_kind,
         cast(null as {{ dbt.type_string() }}) as previous_session_id
     from stitched_events
     where false
-    union all by name
-    select distinct
-        source,
-        user_id,
-        'whole_history' as change_kind
-    from stitched_events
+    union all
+    select
+        {%- for column in stitched_event_columns() %}
+        {{ column if column in ('source', 'user_id') else 'null' }},
+        {%- endfor %}
+        'whole_history' as change_kind,
+        null as previous_session_id
+    from users_with_events
 )
 {% endif %}
 

@@ -33,7 +33,7 @@ changes as (  -- noqa: ST03
 ),
 
 -- Not materialized: read twice by a full refresh (see events_in_ranges).
-stitched_events as not materialized (
+stitched_events as {{ not_materialized() }} (
     select * from {{ ref('int_events_stitched') }}
 ),
 
@@ -130,7 +130,7 @@ events_in_ranges as (
 {% else %}
 -- Not materialized: sessionize reads its input twice (the narrow keys it sorts, then every
 -- column), and reading the event stream again is cheaper than holding a copy of it.
-events_in_ranges as not materialized (
+events_in_ranges as {{ not_materialized() }} (
     select
         stitched_events.*,
         cast(null as {{ dbt.type_string() }}) as previous_session_id,
@@ -156,9 +156,12 @@ sessionized as (
 
 numbered as (
     select
-        sessionized.* exclude (
-            session_number, session_number_offset, previous_event_time, seconds_since_previous_event
-        ),
+        {%- for column in event_columns + [
+            'previous_session_id', 'inactivity_seconds', 'is_new_session', 'session_first_event_time',
+            'session_first_event_id', 'event_number_in_session', 'session_id',
+        ] %}
+        sessionized.{{ column }},
+        {%- endfor %}
         sessionized.session_number + sessionized.session_number_offset as session_number,
         -- Within the session only: the same whether or not earlier sessions were recomputed.
         case when not sessionized.is_new_session then sessionized.previous_event_time end

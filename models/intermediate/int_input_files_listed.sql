@@ -11,7 +11,7 @@ with
 
 {% for source_name in sessions.enabled_sources() %}
 {{ source_name }}_files as (
-    select * from read_blob({{ source(source_name, registry[source_name].files_table) }})
+    {{ input_files_metadata(source(source_name, registry[source_name].files_table), registry[source_name].path_var) }}
 ),
 
 {% endfor %}

@@ -21,7 +21,7 @@ affected_users as (
     where change_kind <> 'whole_history'
 ),
 
-{% if execute and load_relation(previous) is not none %}
+{% if execute and sessions.incremental_runs() and load_relation(previous) is not none %}
 previous_events as (
     select * from {{ previous }}
 ),
@@ -47,8 +47,8 @@ summarized as (
         source,
         user_id,
         cast(null as bigint) as session_number,
-        cast(null as timestamp with time zone) as first_event_time,
-        cast(null as timestamp with time zone) as last_event_time
+        cast(null as {{ type_timestamptz() }}) as first_event_time,
+        cast(null as {{ type_timestamptz() }}) as last_event_time
     from affected_users
     where false
 )

@@ -34,7 +34,7 @@ whole_histories as (
     select
         source,
         user_id,
-        cast(null as timestamp with time zone) as from_event_time,
+        cast(null as {{ type_timestamptz() }}) as from_event_time,
         cast(0 as bigint) as session_number_offset,
         cast(null as bigint) as session_number_limit,
         cast(0 as bigint) as late_events

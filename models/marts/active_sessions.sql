@@ -37,9 +37,8 @@ active as (
         end_time,
         event_count,
         as_of,
-        (
-            {{ epoch_microseconds('as_of') }} - {{ epoch_microseconds('end_time') }}
-        ) / 1000000.0 as seconds_since_last_event
+        {{ microseconds_as_seconds(epoch_microseconds('as_of') ~ ' - ' ~ epoch_microseconds('end_time')) }}
+            as seconds_since_last_event
     from with_gap
     where
         not is_closed_by_session_end

@@ -25,11 +25,11 @@ renamed as (
         event_id,
         user_id,
         item_id,
-        cast(epoch(event_time) as bigint) as ts_epoch,
+        {{ epoch_seconds('event_time') }} as ts_epoch,
         session_id,
         session_number,
-        cast(json_extract(properties, '$.watch_percentage') as double) as watch_percentage,
-        cast(json_extract(properties, '$.rating') as double) as rating
+        {{ json_path_double('properties', '$.watch_percentage') }} as watch_percentage,
+        {{ json_path_double('properties', '$.rating') }} as rating
     from interactions
     where {{ session_in_ranges('recompute_ranges', "'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 )

@@ -41,8 +41,8 @@ sizes as (
         -- The sessions at positions (n + 1) / 2 and n / 2 + 1 in size order (one when n is odd).
         cast(
             (
-                min(event_count) filter (where sessions_up_to_size >= (source_sessions + 1) // 2)
-                + min(event_count) filter (where sessions_up_to_size >= source_sessions // 2 + 1)
+                min(event_count) filter (where sessions_up_to_size >= {{ int_div('source_sessions + 1', '2') }})
+                + min(event_count) filter (where sessions_up_to_size >= {{ int_div('source_sessions', '2') }} + 1)
             ) / 2.0 as decimal(18, 2)
         ) as median_events
     from size_distribution

@@ -69,7 +69,7 @@ sessions_described as (
         start_time,
         end_time,
         cast(
-            ({{ epoch_microseconds('end_time') }} - {{ epoch_microseconds('start_time') }}) // 1000000
+            {{ int_div(epoch_microseconds('end_time') ~ ' - ' ~ epoch_microseconds('start_time'), '1000000') }}
             as integer
         ) as duration_seconds,
         event_count,
@@ -99,7 +99,14 @@ sessions_described as (
 
 sessions_final as (
     select
-        * exclude (is_closed),
+        {%- for column in [
+            'session_id', 'source', 'user_id', 'session_number', 'start_time', 'end_time',
+            'duration_seconds', 'event_count', 'action_count', 'error_count', 'workflow_count',
+            'device_type', 'browser', 'os', 'screen_size', 'entry_page', 'exit_page', 'entry_source',
+            'referrer', 'campaign', 'exit_reason', 'client_session_id',
+        ] %}
+        {{ column }},
+        {%- endfor %}
         duration_seconds < {{ var('bounce_max_duration_seconds') }}
         and action_count <= {{ var('bounce_max_actions') }} as is_bounce,
         is_closed as is_closed_by_session_end

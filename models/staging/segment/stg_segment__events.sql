@@ -64,15 +64,27 @@ new_message_ids as (
     {%- endif %}
 ),
 
+{%- set identified_columns = [
+    'message_id', 'event_type', 'track_event', 'page_name', 'user_id', 'anonymous_id', 'event_time',
+    'page', 'referrer', 'campaign', 'device_type', 'browser', 'os', 'screen_size', 'properties',
+    'context', 'content_key', 'file_name', 'line_number',
+] %}
+
 identified as (
     select
         new_message_ids.message_id as event_id,
-        new_message_ids.*
+        {%- for column in identified_columns %}
+        new_message_ids.{{ column }},
+        {%- endfor %}
+        new_message_ids._loaded_at
     from new_message_ids
-    union all by name
+    union all
     select
         {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
-        *
+        {%- for column in identified_columns %}
+        without_message_id.{{ column }},
+        {%- endfor %}
+        without_message_id._loaded_at
     from without_message_id
 ),
 

@@ -24,16 +24,16 @@
     {%- endfor %}
 {%- endif %}
 
-{#- The files to read again, per source: every file of its path, or those of the latest load
-    (none: the latest load had no file of the source). -#}
+{#- The files to read again, per source: every file of its path (none), or those of the latest
+    load (a list; absent: the latest load had no file of the source). -#}
 {%- set files_to_check = {} %}
 {%- for source_name in enabled_sources() %}
     {#- source() outside the branch: dbt records the dependency when it parses the test. #}
     {%- set source_path = source(source_name, registry[source_name].files_table) %}
     {%- if whole_history %}
-        {%- do files_to_check.update({source_name: source_path}) %}
+        {%- do files_to_check.update({source_name: none}) %}
     {%- elif source_name in latest_files %}
-        {%- do files_to_check.update({source_name: sessions.sql_string_list(latest_files[source_name])}) %}
+        {%- do files_to_check.update({source_name: latest_files[source_name]}) %}
     {%- endif %}
 {%- endfor %}
 
@@ -41,34 +41,14 @@ with
 
 files_now as (
     {%- for source_name in enabled_sources() %}
-    {%- set files = files_to_check.get(source_name) %}
-    {%- if files is none %}
+    {%- if source_name not in files_to_check %}
     select
         '{{ source_name }}' as source,
-        cast(null as varchar) as file_name,
+        cast(null as {{ dbt.type_string() }}) as file_name,
         cast(null as bigint) as records_in_file
     where false
-    {%- elif registry[source_name].file_format == 'parquet' %}
-    select
-        '{{ source_name }}' as source,
-        filename as file_name,
-        count(*) as records_in_file
-    from read_parquet({{ files }}, filename = true)
-    group by filename
     {%- else %}
-    select
-        '{{ source_name }}' as source,
-        filename as file_name,
-        case
-            -- A JSON array file: its elements.
-            when starts_with(ltrim(try(decode(content)), chr(65279) || ' ' || chr(9) || chr(10) || chr(13)), '[')
-                then coalesce(json_array_length(try_cast(ltrim(try(decode(content)), chr(65279)) as json)), 1)
-            -- JSON lines: newline bytes, plus a last line without one.
-            else
-                (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
-                + case when octet_length(content) > 0 and not ends_with(cast(content as varchar), '\x0A') then 1 else 0 end
-        end as records_in_file
-    from read_blob({{ files }})
+    {{ file_record_counts(source_name, files_to_check[source_name]) }}
     {%- endif %}
     {%- if not loop.last %}
     union all

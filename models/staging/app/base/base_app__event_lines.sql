@@ -3,6 +3,11 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
+{%- set record_columns = [
+    'file_name', 'line_number', 'raw_line', 'is_blank', 'is_invalid_utf8', 'event_id', 'event_type',
+    'user_id', 'event_time', 'page', 'referrer', 'campaign', 'device_type', 'browser', 'os',
+    'screen_size', 'action_name', 'reason', 'workflow_id', 'session_id', 'details',
+] %}
 {%- set text_fields = [
     'event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action',
     'reason', 'workflow_id', 'session_id',
@@ -24,10 +29,10 @@ fields as (
         {{ json_text_field('page') }} as page,
         {{ json_text_field('referrer') }} as referrer,
         {{ json_text_field('campaign') }} as campaign,
-        json_extract_string(json_fields['device'], '$.type') as device_type,
-        json_extract_string(json_fields['device'], '$.browser') as browser,
-        json_extract_string(json_fields['device'], '$.os') as os,
-        json_extract_string(json_fields['device'], '$.screen_size') as screen_size,
+        {{ json_path_text("json_fields['device']", '$.type') }} as device_type,
+        {{ json_path_text("json_fields['device']", '$.browser') }} as browser,
+        {{ json_path_text("json_fields['device']", '$.os') }} as os,
+        {{ json_path_text("json_fields['device']", '$.screen_size') }} as screen_size,
         {{ json_text_field('action') }} as action_name,
         {{ json_text_field('reason') }} as reason,
         {{ json_text_field('workflow_id') }} as workflow_id,
@@ -38,7 +43,9 @@ fields as (
 
 validated as (
     select
-        * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}),
+        {%- for column in record_columns %}
+        {{ column }},
+        {%- endfor %}
         {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
@@ -61,7 +68,7 @@ validated as (
 ),
 
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated') }}
+    {{ keep_raw_line_of_rejected('validated', record_columns + ['_loaded_at', 'rejection_reason']) }}
 )
 
 select * from records_kept

@@ -48,7 +48,10 @@ validated as (
 ),
 
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated') }}
+    {{ keep_raw_line_of_rejected('validated', [
+        'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'channel_id', 'event_name',
+        'event_time', 'is_invalid_utf8', '_loaded_at', 'rejection_reason',
+    ]) }}
 )
 
 select * from records_kept

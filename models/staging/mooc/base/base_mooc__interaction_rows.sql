@@ -6,34 +6,20 @@
 {{ config(materialized='incremental', incremental_strategy='append') }}
 {%- set files = files_to_load(source('mooc', 'interaction_files'), sessions.source_entry('mooc').path_var) %}
 {#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
-    required value is quarantined like any other. -#}
-{%- set present_columns = parquet_column_names(files) %}
+    required value is quarantined like any other. #}
+{%- set input_columns = ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'] %}
 
 with
 
 parquet_rows as (
     {%- if files | length > 0 %}
-    select
-        filename,
-        file_row_number,
-        {{ 'user_id' if 'user_id' in present_columns else 'null' }} as user_id,
-        {{ 'item_id' if 'item_id' in present_columns else 'null' }} as item_id,
-        {{ 'ts_epoch' if 'ts_epoch' in present_columns else 'null' }} as ts_epoch,
-        {{ 'watch_percentage' if 'watch_percentage' in present_columns else 'null' }} as watch_percentage,
-        {{ 'rating' if 'rating' in present_columns else 'null' }} as rating
-    from
-        read_parquet(
-            {{ sql_string_list(files) }},
-            filename = true,
-            file_row_number = true,
-            union_by_name = true
-        )
+    {{ parquet_rows(files, sessions.source_entry('mooc').path_var, input_columns) }}
     {%- else %}
     select
-        cast(null as varchar) as filename,
+        cast(null as {{ dbt.type_string() }}) as filename,
         cast(null as bigint) as file_row_number,
-        cast(null as varchar) as user_id,
-        cast(null as varchar) as item_id,
+        cast(null as {{ dbt.type_string() }}) as user_id,
+        cast(null as {{ dbt.type_string() }}) as item_id,
         cast(null as bigint) as ts_epoch,
         cast(null as double) as watch_percentage,
         cast(null as double) as rating
@@ -47,15 +33,15 @@ source_rows as (
         interactions.file_row_number + 1 as line_number,
         -- The row as read, as JSON with every value as text: the same whichever other files
         -- were read with it (their column types are unified by the reader).
-        json_object(
-            'user_id', cast(interactions.user_id as varchar),
-            'item_id', cast(interactions.item_id as varchar),
-            'ts_epoch', cast(try_cast(interactions.ts_epoch as bigint) as varchar),
-            'watch_percentage', cast(try_cast(interactions.watch_percentage as double) as varchar),
-            'rating', cast(try_cast(interactions.rating as double) as varchar)
-        ) as raw_line,
-        cast(interactions.user_id as varchar) as user_id,
-        cast(interactions.item_id as varchar) as item_id,
+        {{ json_object_of([
+            ('user_id', 'cast(interactions.user_id as ' ~ dbt.type_string() ~ ')', 'value'),
+            ('item_id', 'cast(interactions.item_id as ' ~ dbt.type_string() ~ ')', 'value'),
+            ('ts_epoch', 'cast(try_cast(interactions.ts_epoch as bigint) as ' ~ dbt.type_string() ~ ')', 'value'),
+            ('watch_percentage', 'cast(try_cast(interactions.watch_percentage as double) as ' ~ dbt.type_string() ~ ')', 'value'),
+            ('rating', 'cast(try_cast(interactions.rating as double) as ' ~ dbt.type_string() ~ ')', 'value'),
+        ]) }} as raw_line,
+        cast(interactions.user_id as {{ dbt.type_string() }}) as user_id,
+        cast(interactions.item_id as {{ dbt.type_string() }}) as item_id,
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
         try_cast(interactions.watch_percentage as double) as watch_percentage,
         try_cast(interactions.rating as double) as rating
@@ -66,21 +52,21 @@ validated as (
     select
         file_name,
         line_number,
-        cast(raw_line as varchar) as raw_line,
+        cast(raw_line as {{ dbt.type_string() }}) as raw_line,
         false as is_blank,
         nullif(trim(user_id), '') as user_id,
         nullif(trim(item_id), '') as item_id,
         ts_epoch,
-        try(to_timestamp(ts_epoch)) as event_time,
+        {{ timestamp_from_epoch_seconds('ts_epoch') }} as event_time,
         watch_percentage,
         rating,
         {{ run_stamp() }} as _loaded_at,
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
             when ts_epoch is null then 'missing_timestamp'
-            when try(to_timestamp(ts_epoch)) is null then 'invalid_timestamp'
+            when {{ timestamp_from_epoch_seconds('ts_epoch') }} is null then 'invalid_timestamp'
             when
-                try(to_timestamp(ts_epoch))
+                {{ timestamp_from_epoch_seconds('ts_epoch') }}
                 > {{ dbt.dateadd('second', var('future_tolerance_seconds'), run_started_timestamp()) }}
                 then 'timestamp_in_future'
         end as rejection_reason
@@ -88,7 +74,10 @@ validated as (
 ),
 
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated') }}
+    {{ keep_raw_line_of_rejected('validated', [
+        'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'item_id', 'ts_epoch',
+        'event_time', 'watch_percentage', 'rating', '_loaded_at', 'rejection_reason',
+    ]) }}
 )
 
 select * from records_kept

@@ -4,6 +4,11 @@
     Incremental: each run reads only the files not loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
+{%- set record_columns = [
+    'file_name', 'line_number', 'raw_line', 'is_blank', 'is_invalid_utf8', 'event_type',
+    'track_event', 'page_name', 'user_id', 'anonymous_id', 'message_id', 'event_time', 'page',
+    'referrer', 'campaign', 'device_type', 'browser', 'os', 'screen_size', 'properties', 'context',
+] %}
 {%- set text_fields = ['type', 'event', 'name', 'userId', 'anonymousId', 'messageId', 'timestamp'] %}
 
 with
@@ -23,20 +28,20 @@ fields as (
         {{ json_text_field('messageId') }} as message_id,
         {{ utc_timestamp(json_text_field('timestamp')) }} as event_time,
         coalesce(
-            json_extract_string(json_fields['properties'], '$.path'),
-            json_extract_string(json_fields['context'], '$.page.path')
+            {{ json_path_text("json_fields['properties']", '$.path') }},
+            {{ json_path_text("json_fields['context']", '$.page.path') }}
         ) as page,
         coalesce(
-            json_extract_string(json_fields['properties'], '$.referrer'),
-            json_extract_string(json_fields['context'], '$.page.referrer')
+            {{ json_path_text("json_fields['properties']", '$.referrer') }},
+            {{ json_path_text("json_fields['context']", '$.page.referrer') }}
         ) as referrer,
-        json_extract_string(json_fields['context'], '$.campaign.name') as campaign,
-        json_extract_string(json_fields['context'], '$.device.type') as device_type,
-        json_extract_string(json_fields['context'], '$.browser.name') as browser,
-        json_extract_string(json_fields['context'], '$.os.name') as os,
-        json_extract_string(json_fields['context'], '$.screen.width')
+        {{ json_path_text("json_fields['context']", '$.campaign.name') }} as campaign,
+        {{ json_path_text("json_fields['context']", '$.device.type') }} as device_type,
+        {{ json_path_text("json_fields['context']", '$.browser.name') }} as browser,
+        {{ json_path_text("json_fields['context']", '$.os.name') }} as os,
+        {{ json_path_text("json_fields['context']", '$.screen.width') }}
         || 'x'
-        || json_extract_string(json_fields['context'], '$.screen.height') as screen_size,
+        || {{ json_path_text("json_fields['context']", '$.screen.height') }} as screen_size,
         json_fields['properties'] as properties,
         json_fields['context'] as context,
         {{ json_field_type('userId') }} as user_id_type,
@@ -46,7 +51,9 @@ fields as (
 
 validated as (
     select
-        * exclude (payload, json_fields, {{ json_field_column_names(text_fields) }}, user_id_type, anonymous_id_type),
+        {%- for column in record_columns %}
+        {{ column }},
+        {%- endfor %}
         {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
@@ -71,7 +78,7 @@ validated as (
 ),
 
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated') }}
+    {{ keep_raw_line_of_rejected('validated', record_columns + ['_loaded_at', 'rejection_reason']) }}
 )
 
 select * from records_kept
