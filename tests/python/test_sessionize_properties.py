@@ -41,6 +41,7 @@ create table events_input (
     screen_size varchar,
     workflow_id varchar,
     session_end_reason varchar,
+    client_session_id varchar,
     properties json,
     file_name varchar default 'chat.jsonl',
     line_number bigint default 1,
