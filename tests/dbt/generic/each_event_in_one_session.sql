@@ -3,7 +3,7 @@
     its session exists, has the same partition key (e.g. source and user) and spans the event's
     time, and no other session of that partition has the event's time strictly inside it (two
     sessions may share an end point: an explicit end and a new event at the same instant).
-    Fails with one row per offending event.
+    Fails with one row per offending event and problem.
 
     With `latest_run_column` (a time each run stamps on the rows it writes, e.g.
     `_sessionized_at`), the check covers the sessions the latest run wrote: each of their events
@@ -28,7 +28,9 @@
     {%- endfor %}
 {%- endset %}
 
-{%- set only_latest_run = latest_run_column and not var('test_whole_history') %}
+{#- A run that wrote every row (a full refresh) is checked as a whole. -#}
+{%- set latest_rows = sessions.latest_run_rows(model, latest_run_column) if latest_run_column else 'true' %}
+{%- set only_latest_run = latest_rows != 'true' %}
 
 with
 {%- if only_latest_run %}
@@ -36,14 +38,19 @@ with
 latest_events as (
     select session_id
     from {{ model }}
-    where ({{ where_clause }}) and {{ sessions.latest_run_rows(model, latest_run_column) }}
+    where ({{ where_clause }}) and {{ latest_rows }}
 ),
 {%- endif %}
 
--- The events checked: every event, or those of the sessions the latest run wrote.
+-- The events checked (every event, or those of the sessions the latest run wrote), only the
+-- columns the checks read: the joins below hold them, and a history has millions.
 events as (
     select
-        *,
+        session_id,
+        event_id,
+        {%- for column in partition_by %}
+        {{ column }},
+        {%- endfor %}
         {{ event_time_column }} as checked_event_time
     from {{ model }}
     where
@@ -54,36 +61,48 @@ events as (
 ),
 
 sessions as (
-    select * from {{ sessions_model }}
+    select
+        session_id,
+        {%- for column in partition_by %}
+        {{ column }},
+        {%- endfor %}
+        {{ session_start_column }} as session_start,
+        {{ session_end_column }} as session_end
+    from {{ sessions_model }}
 ),
 
-own_session as (
+-- Each query below returns offending events only, so only they are grouped.
+events_outside_own_session as (
     select
-        events.*,
-        sessions.session_id as matched_session_id
+        events.session_id,
+        events.event_id,
+        events.checked_event_time,
+        'not inside its own session' as problem,
+        0 as other_covering_sessions
     from events
     left join sessions
         on
             events.session_id = sessions.session_id
             {{ same_partition }}
-            and events.checked_event_time
-            between sessions.{{ session_start_column }} and sessions.{{ session_end_column }}
+            and events.checked_event_time between sessions.session_start and sessions.session_end
+    where sessions.session_id is null
 ),
 
-covering_sessions as (
+events_inside_other_sessions as (
     select
         events.session_id,
+        events.event_id,
         events.checked_event_time,
-        events.matched_session_id,
-        count(sessions.session_id) as other_covering_sessions
-    from own_session as events
-    left join sessions
+        'inside another session' as problem,
+        count(*) as other_covering_sessions
+    from events
+    inner join sessions
         on
-            events.checked_event_time > sessions.{{ session_start_column }}
-            and events.checked_event_time < sessions.{{ session_end_column }}
+            events.checked_event_time > sessions.session_start
+            and events.checked_event_time < sessions.session_end
             and events.session_id <> sessions.session_id
             {{ same_partition }}
-    group by events.session_id, events.checked_event_time, events.matched_session_id, events.event_id
+    group by events.session_id, events.event_id, events.checked_event_time
 )
 
 {%- if only_latest_run %},
@@ -99,22 +118,24 @@ written_sessions as (
 events_inside_written_sessions as (
     select
         events.session_id,
+        events.event_id,
         events.{{ event_time_column }} as checked_event_time,
-        events.session_id as matched_session_id,
+        'inside a session the latest run wrote' as problem,
         count(*) as other_covering_sessions
     from (select * from {{ model }} where {{ where_clause }}) as events
     inner join written_sessions as sessions
         on
-            events.{{ event_time_column }} > sessions.{{ session_start_column }}
-            and events.{{ event_time_column }} < sessions.{{ session_end_column }}
+            events.{{ event_time_column }} > sessions.session_start
+            and events.{{ event_time_column }} < sessions.session_end
             and events.session_id <> sessions.session_id
             {{ same_partition }}
-    group by events.session_id, events.{{ event_time_column }}, events.event_id
+    group by events.session_id, events.event_id, events.{{ event_time_column }}
 )
 {%- endif %}
 
-select * from covering_sessions
-where matched_session_id is null or other_covering_sessions > 0
+select * from events_outside_own_session
+union all
+select * from events_inside_other_sessions
 {%- if only_latest_run %}
 union all
 select * from events_inside_written_sessions
