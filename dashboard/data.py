@@ -109,6 +109,8 @@ class Filter:
         return {"start": self.start, "end": self.end, "sources": list(self.sources)}
 
 
+# The daily_session_stats rows a filter selects.
+FILTERED_DAYS = "date between $start and $end and list_contains($sources, source)"
 # The sessions a filter selects (user_sessions, by UTC day of start).
 FILTERED_SESSIONS = """
     select * from user_sessions
@@ -188,7 +190,7 @@ class Snapshot:
         when retention removed the detail of older sessions (the days stay)."""
         return self.value(
             "select coalesce(sum(total_sessions), 0) from daily_session_stats"
-            " where date between $start and $end and list_contains($sources, source)",
+            f" where {FILTERED_DAYS}",
             selection.params(),
         )
 
@@ -212,14 +214,14 @@ class Snapshot:
     def daily(self, selection: Filter) -> list[dict[str, Any]]:
         """daily_session_stats rows of the filter, as they are in the mart."""
         return self.rows(
-            """
+            f"""
             select date, source, total_sessions, unique_users,
                 cast(avg_duration_seconds as double) as avg_duration_seconds,
                 cast(bounce_rate as double) as bounce_rate,
                 cast(error_rate as double) as error_rate,
                 most_common_entry, most_common_exit
             from daily_session_stats
-            where date between $start and $end and list_contains($sources, source)
+            where {FILTERED_DAYS}
             order by date, source
             """,
             selection.params(),

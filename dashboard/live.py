@@ -39,13 +39,9 @@ class CollectorConfig:
 
 
 def _sessions_of(document: Any) -> list[Any]:
-    """The list of sessions of an answer: a JSON array, or an object holding one."""
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict):
-        for key in ("sessions", "active_sessions", "items", "data"):
-            if isinstance(document.get(key), list):
-                return document[key]
+    """The list of sessions of the collector's answer ({"as_of", "count", "sessions"})."""
+    if isinstance(document, dict) and isinstance(document.get("sessions"), list):
+        return document["sessions"]
     raise CollectorUnavailable("its answer holds no list of sessions")
 
 

@@ -39,7 +39,6 @@ CHROMIUM_FLAGS = [
 ]
 START_TIMEOUT_SECONDS = 60
 DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
-DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
 TABS = ("Distributions", "Pages and exits", "User patterns", "Session timeline", "Bad input")
 # The filter of the screenshot and of the second comparison: the sample's 2024 sources.
 BAD_RECORD = {"source": "app", "rejection_reason": "invalid_json"}

@@ -399,9 +399,9 @@ def test_a_collector_that_is_down_is_unavailable() -> None:
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        ([{"source": "app"}], {"app": 1}),
-        ({"active_sessions": [{"source": "mooc"}, {"source": "mooc"}]}, {"mooc": 2}),
-        ({"items": []}, {}),
+        ({"count": 1, "sessions": [{"source": "app"}]}, {"app": 1}),
+        ({"sessions": [{"source": "mooc"}, {"source": "mooc"}, {}]}, {"mooc": 2, "app": 1}),
+        ({"count": 0, "sessions": []}, {}),
     ],
 )
 def test_answer_shapes(answer: Any, expected: dict[str, int]) -> None:
@@ -409,8 +409,9 @@ def test_answer_shapes(answer: Any, expected: dict[str, int]) -> None:
 
 
 def test_an_answer_without_sessions_is_refused() -> None:
-    with pytest.raises(CollectorUnavailable, match="no list of sessions"):
-        active_by_source({"count": 3})
+    for answer in ({"count": 3}, [{"source": "app"}], {"sessions": "none"}):
+        with pytest.raises(CollectorUnavailable, match="no list of sessions"):
+            active_by_source(answer)
 
 
 def test_collector_config_needs_both_variables(monkeypatch: pytest.MonkeyPatch) -> None:
