@@ -202,11 +202,12 @@ def test_sigkill_mid_load_loses_no_acknowledged_event(tmp_path: Path, torn_tail:
         for worker in workers:
             worker.join(timeout=30)
     assert len(acked) > 200
-    left_open = sorted(collector.landing_dir.glob(".*.jsonl.part"))
     if torn_tail:
-        # A write cut by the crash: one complete line and the start of another.
-        torn = left_open[0] if left_open else collector.landing_dir / ".events-torn.jsonl.part"
-        with torn.open("ab") as handle:
+        # A write cut by a crash: one complete line and the start of another. It goes in an
+        # open file of its own: the file the kill left open may already end in a cut line
+        # (the kill can land inside a write), and nothing is ever appended after a cut line.
+        torn = collector.landing_dir / ".events-torn.jsonl.part"
+        with torn.open("xb") as handle:
             handle.write(b'{"event_id":"torn-whole-line","event_type":"action"}\n')
             handle.write(b'{"event_id":"torn-partial","event_ty')
     # Nothing open is matched by the app source's glob.
