@@ -19,7 +19,12 @@
     {%- if latest is none -%}
         {{ return(infinity) }}
     {%- endif -%}
-    {{ return("cast('" ~ latest ~ "' as " ~ sessions.type_timestamptz() ~ ")") }}
+    {{ return(sessions.timestamp_literal(latest)) }}
+{%- endmacro %}
+
+{#- A timestamp read as text by run_query, as a timestamptz literal of the target's SQL. -#}
+{% macro timestamp_literal(text) -%}
+    {{ return("cast('" ~ text ~ "' as " ~ sessions.type_timestamptz() ~ ")") }}
 {%- endmacro %}
 
 {#- A time earlier than every event: DuckDB's -infinity; Spark's earliest timestamp. -#}

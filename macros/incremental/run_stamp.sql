@@ -60,5 +60,5 @@
         ~ " where invocation_id = '" ~ invocation_id ~ "'), "
         ~ "(select cast(stamp as varchar) from (" ~ sessions.next_run_stamp_query() ~ ")))"
     ) -%}
-    {{ return("cast('" ~ result.columns[0].values()[0] ~ "' as timestamp with time zone)") }}
+    {{ return(sessions.timestamp_literal(result.columns[0].values()[0])) }}
 {%- endmacro %}

@@ -21,5 +21,5 @@
     {%- if stamps[1] is none or stamps[0] == stamps[1] -%}
         {{ return('true') }}
     {%- endif -%}
-    {{ return(column ~ " >= cast('" ~ stamps[1] ~ "' as " ~ sessions.type_timestamptz() ~ ")") }}
+    {{ return(column ~ " >= " ~ sessions.timestamp_literal(stamps[1])) }}
 {%- endmacro %}
