@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ query: query-venv ## Interactive SQL on the warehouse (harlequin, read-only)
 
 sql: query-venv ## One-shot SQL: make sql Q="select * from chat_sessions limit 5"
 	@$(QUERY_VENV)/bin/hsql --read-only --init-path scripts/query_init.sql -c "$(Q)" "$(SESSIONS_DUCKDB_PATH)"
+
+lineage: venv ## Draw the lineage of models, seeds and sources from the manifest (docs/img/lineage.svg)
+	$(DBT) parse $(DBT_FLAGS) > /dev/null
+	$(BIN)/python scripts/lineage_picture.py --manifest target/manifest.json --out docs/img/lineage.svg
 
 docs: venv ## Generate and serve the dbt docs site
 	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)

@@ -1,6 +1,6 @@
 {#-
     dbt's is_incremental(), extended to the project's own incremental materializations
-    (session_mart, incremental_files): true when the model's table exists and this is not a full
+    (incremental_files): true when the model's table exists and this is not a full
     refresh, so the model adds to it rather than building it anew. Unit tests override it as
     they override dbt's.
 -#}
@@ -12,7 +12,7 @@
     {{ return(
         relation is not none
         and relation.type == 'table'
-        and model.config.materialized in ('incremental', 'session_mart', 'incremental_files')
+        and model.config.materialized in ('incremental', 'incremental_files')
         and not should_full_refresh()
     ) }}
 {%- endmacro %}

@@ -913,7 +913,7 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
 
 # Where a run leaves its stamp (see macros/incremental/run_stamp.sql).
 RUN_STAMP_COLUMNS = ("_loaded_at", "_sessionized_at", "_computed_at")
-STATE_STAMPS = {"run_sequence": "stamp", "incremental_watermarks": "applied_through"}
+STATE_STAMPS = {"run_sequence": "stamp", "int_incremental_manifest": "applied_through"}
 
 
 def move_run_stamps(warehouse: Path, by: timedelta) -> int:
