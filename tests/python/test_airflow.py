@@ -45,7 +45,10 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """An Airflow home of its own (metadata database migrated, the writer pool created)."""
+    """An Airflow home of its own (metadata database migrated, the writer pool created), and the
+    manifest the DAGs read the sources from (`make manifest`) when there is none."""
+    if not (PROJECT_DIR / "target" / "manifest.json").exists():
+        DbtProject(PROJECT_DIR).dbt_ok("parse")
     home = tmp_path_factory.mktemp("airflow_home")
     env = {
         **os.environ,
