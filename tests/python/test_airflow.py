@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, DbtProject, sample_inputs
-from mart_diff import mart_differences
+
+from sessions_testkit.mart_diff import mart_differences
 
 AIRFLOW_PYTHON = PROJECT_DIR / ".venv-airflow" / "bin" / "python"
 DAGS = PROJECT_DIR / "orchestration" / "airflow" / "dags"
