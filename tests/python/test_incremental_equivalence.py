@@ -43,7 +43,6 @@ from generators import (
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from mart_diff import mart_differences
 from reference_sources import (
     Event,
     MoocRow,
@@ -53,6 +52,8 @@ from reference_sources import (
     parse_timestamp,
     segment_canonical_events,
 )
+
+from sessions_testkit.mart_diff import mart_differences
 
 EXAMPLES = int(os.environ.get("SESSIONS_INCREMENTAL_EXAMPLES", "3"))
 SOURCES = ("chat", "segment", "mooc", "app")
