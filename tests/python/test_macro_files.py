@@ -15,17 +15,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 MACROS = PROJECT_DIR / "macros"
 DEFINITION = re.compile(r"\{%-?\s*(macro|materialization)\s+(\w+)")
 VARIANT = re.compile(r"^(default|duckdb|spark)__")
-# Files still holding several macros, being redesigned with the incremental core (issue 29).
-NOT_YET_SPLIT = {
-    "incremental/files_to_load.sql",
-    "incremental/is_incremental.sql",
-    "incremental/latest_timestamp.sql",
-    "incremental/mart_watermark.sql",
-    "incremental/pending_rows_filter.sql",
-    "incremental/run_stamp.sql",
-    "incremental/session_in_range.sql",
-    "materializations/session_mart.sql",
-}
 
 
 def definitions(path: Path) -> list[tuple[str, str]]:
@@ -41,8 +30,6 @@ def test_each_file_holds_one_macro_named_after_it() -> None:
     wrong = {}
     for path in macro_files():
         name = path.relative_to(MACROS).as_posix()
-        if name in NOT_YET_SPLIT:
-            continue
         found = definitions(path)
         kinds = {kind for kind, _ in found}
         bases = {VARIANT.sub("", macro) for _, macro in found}
