@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 
 benchmark-peers: $(BIN)/.bench-installed ## The chat pipeline vs polars, pandas, DuckDB SQL (EVENTS, default 10M)
 	$(BIN)/python benchmarks/peers.py --events $(EVENTS)
+
+benchmark-100m: $(BIN)/.bench-installed ## 100M chat events (10 GB): dbt build vs the same-work DuckDB script, memory and disk (not in CI)
+	$(BIN)/python benchmarks/peers.py --events 100000000 --repeats 1 --only "dbt build,duckdb (same work)"
 
 sample-data: venv ## Regenerate the bundled sample inputs under data/sample
 	$(BIN)/python scripts/generate_sample_data.py --out data/sample
