@@ -181,13 +181,11 @@ class Gate:
                 },
             )
             return
-        assert origin is not None
+        # `send` adds Access-Control-Allow-Origin (see _with_cors).
         headers = [
-            (b"access-control-allow-origin", origin.encode()),
             (b"access-control-allow-methods", b"GET, POST"),
             (b"access-control-allow-headers", b"authorization, content-type"),
             (b"access-control-max-age", str(CORS_MAX_AGE_SECONDS).encode()),
-            (b"vary", b"Origin"),
             (b"content-length", b"0"),
         ]
         await send({"type": "http.response.start", "status": 204, "headers": headers})
