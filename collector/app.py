@@ -414,27 +414,28 @@ def create_app(settings: Settings) -> Gate:
         `client_session_id` in user_sessions after a build. A retried start (the same `id`, or
         the same `event_id`) gets the same session back and writes nothing."""
         request = received(body)
+        found = None
         if body.event_id is not None:
             found = collector.sessions.started_by(body.event_id)
-            if found is not None:
-                return started(found, body.event_id)
+        if found is None and body.id is not None:
+            found = collector.sessions.get(body.id)
+        if found is not None:
+            if found.user_id != body.user_id:
+                raise HTTPException(409, f"session {found.session_id!r} is another user's")
+            if found.has_start:
+                return started(found, body.event_id or f"{found.session_id}:start")
         entry = body.entry or Entry()
         page = body.page if body.page is not None else entry.page
         referrer = body.referrer if body.referrer is not None else entry.referrer
         campaign = body.campaign if body.campaign is not None else entry.campaign
         moment, raw = collector.event_time(body.timestamp, request, ())
-        session_id = body.id or new_id()
+        session_id = found.session_id if found else body.id or new_id()
         event_id = body.event_id or (f"{session_id}:start" if body.id else new_id())
-        device = body.device.model_dump(exclude_none=True)
-        existing = collector.sessions.get(session_id) if body.id else None
-        if existing is not None:
-            if existing.user_id != body.user_id:
-                raise HTTPException(409, f"session {session_id!r} is another user's")
-            if existing.has_start:
-                return started(existing, event_id)
+        if found is not None:
             # Its events arrived first (and opened it): the start is written at its first
             # event's time at the latest, so the session begins with it.
-            moment = min(moment, datetime.fromisoformat(existing.started_at))
+            moment = min(moment, datetime.fromisoformat(found.started_at))
+        device = body.device.model_dump(exclude_none=True)
         line = event_line(
             event_id=event_id,
             event_type="session_start",
@@ -447,8 +448,6 @@ def create_app(settings: Settings) -> Gate:
             device=device,
             **raw_fields(request, raw, True),
         )
-        # On disk first: a session the store knows has its session_start written (or its events).
-        await collector.write([line])
         stored = Session(
             session_id=session_id,
             user_id=body.user_id,
@@ -460,22 +459,28 @@ def create_app(settings: Settings) -> Gate:
             last_seen_at=utc_text(moment),
             ended_at=None,
             end_reason=None,
+            has_start=False,
         )
-        if existing is not None:
-            collector.sessions.add_start(stored, utc_text(moment))
-            found = collector.sessions.get(session_id)
-            assert found is not None
-            return started(found, event_id)
-        try:
-            collector.sessions.create(stored, start_event_id=event_id)
-        except sqlite3.IntegrityError:
-            # The same start sent twice at once: the first stored is the session.
-            found = collector.sessions.started_by(event_id) or collector.sessions.get(session_id)
-            assert found is not None
-            return started(found, event_id)
+        if found is None:
+            # Known before its line is written: a request of the session that arrives during
+            # the write (a beacon sent as the page closes) finds it, and finds its user.
+            try:
+                collector.sessions.create(stored, start_event_id=event_id)
+            except sqlite3.IntegrityError:
+                # The same start sent twice at once: the first stored is the session.
+                first = collector.sessions.started_by(event_id) or collector.sessions.get(
+                    session_id
+                )
+                assert first is not None
+                return started(first, event_id)
+        # A start whose write fails stays without its line: a retried start writes it.
+        await collector.write([line])
+        collector.sessions.add_start(stored, utc_text(moment))
         if request.dropped:
             collector.sessions.record(session_id, utc_text(moment), dropped=request.dropped)
-        return started(stored, event_id)
+        now_stored = collector.sessions.get(session_id)
+        assert now_stored is not None
+        return started(now_stored, event_id)
 
     @api.post(f"{API_PREFIX}/{{session_id}}/heartbeat", tags=["write"])
     async def heartbeat(session_id: str, body: HeartbeatRequest | None = None) -> dict[str, Any]:

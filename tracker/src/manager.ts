@@ -65,6 +65,8 @@ interface State {
   /** When the page was hidden for good (pagehide) with its session open. */
   unloadedAt?: number;
   touched: number;
+  /** The tab's own inactivityMs: how long others wait before they take its entry over. */
+  idle: number;
 }
 
 const PREFIX = "sessions-tracker:";
@@ -133,7 +135,8 @@ export class SessionManager {
       env.tabStorage?.setItem(TAB, tab);
     }
     this.name = PREFIX + tab;
-    this.s = this.read(this.name) ?? { session: null, buffer: [], queue: [], dropped: 0, touched: 0 };
+    this.s = this.read(this.name) ?? { session: null, buffer: [], queue: [], dropped: 0, touched: 0, idle: 0 };
+    this.s.idle = this.o.inactivityMs;
     env.listen("window", "online", () => this.pump(true));
     env.listen("window", "pagehide", () => this.hide());
     env.listen("window", "pageshow", (event) => event.persisted && this.s.session && this.start(this.s.session.userId));
@@ -415,7 +418,9 @@ export class SessionManager {
     for (const name of names) {
       if (!name.startsWith(PREFIX) || name === TAB || name === this.name) continue;
       const other = this.read(name);
-      if (other && (other.unloadedAt === undefined ? now - other.touched <= this.o.inactivityMs : now - other.unloadedAt <= this.o.resumeMs)) {
+      // A tab is gone when it went and did not come back, or when it has not written its
+      // entry for its own inactivity time (a visible tab writes it with every heartbeat).
+      if (other && (other.unloadedAt === undefined ? now - other.touched <= (other.idle || 30 * MINUTE) : now - other.unloadedAt <= this.o.resumeMs)) {
         continue; // a live tab, or one reloading
       }
       storage.removeItem(name);

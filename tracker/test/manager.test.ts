@@ -290,3 +290,15 @@ test("the collector ended the session while the page was away: a new session", a
   assert.equal(reloaded.manager.stats().dropped, 0);
 });
 
+
+test("a tab is judged gone by its own inactivity time, not another page's", async () => {
+  const browser = new Browser();
+  const patient = browser.page();
+  const id = patient.manager.start("u1");
+  await tick(10_000);
+  const hasty = browser.page({ inactivityMs: 2500 });
+  hasty.manager.start("u2");
+  await settle(20);
+  assert.equal(browser.to(`/${id}/end`).length, 0);
+  assert.equal(patient.manager.sessionId, id);
+});
