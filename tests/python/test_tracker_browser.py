@@ -39,7 +39,7 @@ IDLE_MS = 2500
 MARKER = "<!-- readme-test: covered-by tests/python/test_tracker_browser.py -->"
 # A page's clock 2 hours fast (Date and Date.now; performance timers are left alone).
 FAST_CLOCK = """(() => {
-  const Real = Date, skew = %d;
+  const Real = Date, skew = SKEW_MS;
   function Fast(...args) {
     if (!new.target) return Real();
     return args.length ? new Real(...args) : new Real(Real.now() + skew);
@@ -49,7 +49,7 @@ FAST_CLOCK = """(() => {
   Fast.UTC = Real.UTC;
   Fast.prototype = Real.prototype;
   globalThis.Date = Fast;
-})();""" % (CLOCK_SKEW.total_seconds() * 1000)
+})();""".replace("SKEW_MS", str(int(CLOCK_SKEW.total_seconds() * 1000)))
 
 
 def readme_snippet() -> str:
@@ -62,15 +62,14 @@ def readme_snippet() -> str:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @functools.cache
 def _handler(directory: str) -> type[_Quiet]:
-    return type("Handler", (_Quiet,), {"__init__": functools.partialmethod(
-        _Quiet.__init__, directory=directory
-    )})
+    init = functools.partialmethod(_Quiet.__init__, directory=directory)
+    return type("Handler", (_Quiet,), {"__init__": init})
 
 
 class StaticServer:
@@ -290,7 +289,7 @@ def browse(run: Run, context: BrowserContext, origin: str) -> None:
             run.beacon_ended.append(run.tabs["two"])
         page.close(run_before_unload=True)
     run.beacon_ended += [run.tabs["one"], before, now_session]
-    for name, session_id in (("one", run.tabs["one"]), ("two", run.tabs["two"])):
+    for session_id in run.tabs.values():
         run.expect("tabs", session_id, "navigation")
     ends = {f"{session_id}:end" for user in run.sessions.values() for session_id, _ in user}
     wait_until(
@@ -309,11 +308,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         if not built.exists():
             pytest.fail(f"{built} is missing: `make tracker` builds it")
     workdir = tmp_path_factory.mktemp("tracker-browser")
-    pages = workdir / "pages"
+    pages, scripts = workdir / "pages", workdir / "scripts"
     pages.mkdir()
-    with StaticServer(pages) as page_server, StaticServer(SCRIPT.parent) as script_server:
-        # The React app is served from the script origin too.
-        (SCRIPT.parent / "react-app.js").write_bytes(REACT_APP.read_bytes())
+    scripts.mkdir()
+    # The built files, served from a second origin (the React app too).
+    for built in (SCRIPT, REACT_APP):
+        (scripts / built.name).write_bytes(built.read_bytes())
+    with StaticServer(pages) as page_server, StaticServer(scripts) as script_server:
         collector = CollectorProcess(
             workdir,
             {
@@ -339,7 +340,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                     browser.close()
         finally:
             collector.stop()
-            (SCRIPT.parent / "react-app.js").unlink(missing_ok=True)
     run.lines = collector.published_lines()
     run.project.build(app_only(collector.landing_dir, collector.export_dir))
     yield run
