@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -207,7 +208,7 @@ class SessionStore:
         self,
         session_id: str,
         seen_at: str,
-        events: list[tuple[str, str, str | None, str | None]] = (),  # type: ignore[assignment]
+        events: Sequence[tuple[str, str, str | None, str | None]] = (),
         dropped: int = 0,
         first_seen_at: str | None = None,
     ) -> None:
