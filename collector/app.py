@@ -80,12 +80,17 @@ class Collector:
         return self.store
 
     def writable_session(
-        self, session_id: str, user_id: str | None, first_time: datetime
+        self,
+        session_id: str,
+        user_id: str | None,
+        first_time: datetime,
+        client_time: datetime | None = None,
     ) -> tuple[Session, bool]:
         """The open session a write goes to, and whether this write opened it: a session id the
         server has not seen is opened (started at its first event), for `user_id` or, without
-        one, for an anonymous user of its own. A write cancels a pending end (the page came
-        back: a reload, or the app's next page)."""
+        one, for an anonymous user of its own. A write of a later moment than a pending end
+        (on the client's clock: the page came back, after a reload or on the app's next page)
+        cancels it; events the page sent before it went (beacons come in any order) do not."""
         found = self.sessions.get(session_id)
         if found is None:
             if re.fullmatch(SESSION_ID_PATTERN, session_id) is None:
@@ -113,7 +118,12 @@ class Collector:
             raise HTTPException(409, f"session {session_id!r} has ended ({found.end_reason})")
         if user_id is not None and user_id != found.user_id:
             raise HTTPException(409, f"session {session_id!r} is another user's")
-        if found.pending_end is not None:
+        pending = found.pending_end
+        if pending is not None and (
+            client_time is None
+            or pending.client_at is None
+            or client_time > datetime.fromisoformat(pending.client_at)
+        ):
             self.sessions.set_pending_end(session_id, None)
             found = replace(found, pending_end=None)
         return found, False
@@ -158,6 +168,20 @@ class Collector:
             )
         return moment, raw
 
+    @staticmethod
+    def in_order(
+        session: Session, moment: datetime, received: Received, end: bool = False
+    ) -> datetime:
+        """A derived time kept in the client's order of its session: an event not before the
+        session's start, an end not before its last event. Two requests' delays differ by the
+        network's jitter, so an event and the end the client stamped at the same instant could
+        otherwise swap (and the marts would cut the session there). Times a client gives
+        without `sent_at` are kept as given."""
+        if received.sent_at is None:
+            return moment
+        bound = session.last_seen_at if end else session.started_at
+        return max(moment, datetime.fromisoformat(bound))
+
     async def write(self, lines: list[bytes]) -> None:
         try:
             await self.spool.append(lines)
@@ -169,12 +193,14 @@ class Collector:
         for session in self.sessions.due_ends(utc_text(_now())):
             pending = session.pending_end
             assert pending is not None
+            # Not before the events the page sent as it went (they may arrive after the end).
+            at = max(pending.at, session.last_seen_at)
             # Ended first: a write arriving during the spool's fsync finds it ended.
-            self.sessions.end(session.session_id, pending.reason, pending.at, pending.page)
+            self.sessions.end(session.session_id, pending.reason, at, pending.page)
             line = event_line(
                 event_id=pending.event_id,
                 event_type="session_end",
-                timestamp=datetime.fromisoformat(pending.at),
+                timestamp=datetime.fromisoformat(at),
                 user_id=session.user_id,
                 session_id=session.session_id,
                 reason=pending.reason,
@@ -371,9 +397,16 @@ def create_app(settings: Settings) -> Gate:
             moment, raw = collector.event_time(item.timestamp, request, where)
             timed.append((item, moment, raw))
         first = min(moment for _, moment, _ in timed)
-        session, opened = collector.writable_session(session_id, user_id, first)
+        given = [item.timestamp for item in events if item.timestamp is not None]
+        session, opened = collector.writable_session(
+            session_id, user_id, first, max(given) if len(given) == len(events) else None
+        )
+        timed = [
+            (item, collector.in_order(session, moment, request), raw) for item, moment, raw in timed
+        ]
         event_ids, lines = tracked_lines(session, timed, request)
-        await collector.write(lines)
+        # Seen before the write: a request of the session handled during the write (an end)
+        # finds these events' times.
         collector.sessions.record(
             session_id,
             utc_text(max(moment for _, moment, _ in timed)),
@@ -384,6 +417,7 @@ def create_app(settings: Settings) -> Gate:
             dropped=request.dropped or 0,
             first_seen_at=utc_text(first),
         )
+        await collector.write(lines)
         answer: dict[str, Any] = {
             "session_id": session_id,
             "accepted": len(lines),
@@ -488,7 +522,10 @@ def create_app(settings: Settings) -> Gate:
         body = body or HeartbeatRequest()
         request = received(body)
         moment, raw = collector.event_time(body.timestamp, request, ())
-        session, opened = collector.writable_session(session_id, body.user_id, moment)
+        session, opened = collector.writable_session(
+            session_id, body.user_id, moment, body.timestamp
+        )
+        moment = collector.in_order(session, moment, request)
         event_id = body.event_id or new_id()
         line = event_line(
             event_id=event_id,
@@ -498,13 +535,13 @@ def create_app(settings: Settings) -> Gate:
             session_id=session_id,
             **raw_fields(request, raw, True),
         )
-        await collector.write([line])
         collector.sessions.record(
             session_id,
             utc_text(moment),
             [(event_id, "heartbeat", None, None)],
             dropped=request.dropped or 0,
         )
+        await collector.write([line])
         answer = {"session_id": session_id, "event_id": event_id}
         return {**answer, "opened": True} if opened else answer
 
@@ -540,7 +577,10 @@ def create_app(settings: Settings) -> Gate:
             if session.end_reason != body.reason:
                 raise HTTPException(409, f"session {session_id!r} ended ({session.end_reason})")
             return {"session_id": session_id, "ended_at": session.ended_at, "repeated": True}
-        session, opened = collector.writable_session(session_id, body.user_id, moment)
+        session, opened = collector.writable_session(
+            session_id, body.user_id, moment, body.timestamp
+        )
+        moment = collector.in_order(session, moment, request, end=True)
         event_id = body.event_id or f"{session_id}:end"
         fields = raw_fields(request, raw, True)
         if request.dropped:
@@ -554,6 +594,7 @@ def create_app(settings: Settings) -> Gate:
                 event_id=event_id,
                 page=body.page,
                 raw={key: value for key, value in fields.items() if isinstance(value, str)},
+                client_at=utc_text(body.timestamp) if body.timestamp is not None else None,
             )
             collector.sessions.set_pending_end(session_id, pending)
             response.status_code = 202
@@ -568,8 +609,13 @@ def create_app(settings: Settings) -> Gate:
             page=body.page,
             **fields,
         )
-        await collector.write([line])
+        # Ended before the write: a request of the session handled during it finds it ended.
         collector.sessions.end(session_id, body.reason, utc_text(moment), body.page)
+        try:
+            await collector.write([line])
+        except HTTPException:
+            collector.sessions.reopen(session_id, None)
+            raise
         answer = {"session_id": session_id, "ended_at": utc_text(moment), "repeated": False}
         return {**answer, "opened": True} if opened else answer
 

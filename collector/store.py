@@ -60,6 +60,8 @@ class PendingEnd:
     page: str | None = None
     # The end request's raw times (received_at, client times), kept for its line.
     raw: dict[str, str] = field(default_factory=dict)
+    # The end's time on the client's clock (what a later write is compared with).
+    client_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,12 +260,12 @@ class SessionStore:
             (ended_at, reason, ended_at, page, session_id),
         )
 
-    def reopen(self, session_id: str, pending: PendingEnd) -> None:
-        """Undoes `end` of a pending end whose line could not be written (tried again later)."""
+    def reopen(self, session_id: str, pending: PendingEnd | None) -> None:
+        """Undoes `end` when its line could not be written (a pending end is tried again)."""
         self._connection.execute(
             "update sessions set ended_at = null, end_reason = null, pending_end = ? "
             "where session_id = ?",
-            (json.dumps(pending.__dict__), session_id),
+            (json.dumps(pending.__dict__) if pending is not None else None, session_id),
         )
 
     def flush(self) -> None:

@@ -404,3 +404,73 @@ def test_browser_settings_that_stop_the_collector(env: dict[str, str], message: 
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_derived_times_keep_the_clients_order_within_a_session(
+    server: CollectorProcess, client: httpx.Client
+) -> None:
+    """Two requests' delays differ by the network's jitter: an event is never placed before its
+    session's start, nor the end before the session's last event (the marts would cut there)."""
+    session_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    start = {"id": session_id, "userId": "u-order", "timestamp": iso(now), "sentAt": iso(now)}
+    assert client.post("/start", json=start, headers=WRITE).status_code == 201
+    # The click came 10 ms after the start, but its request says it waited 3 s.
+    click = {
+        "sentAt": iso(now + timedelta(seconds=3)),
+        "events": [{"action": "a", "timestamp": iso(now + timedelta(milliseconds=10))}],
+    }
+    event_id = client.post(f"/{session_id}/events", json=click, headers=WRITE).json()["event_ids"][
+        0
+    ]
+    # The end, stamped at the click's instant, says it waited 6 s.
+    end = {
+        "reason": "timeout",
+        "timestamp": iso(now + timedelta(milliseconds=10)),
+        "sentAt": iso(now + timedelta(seconds=6)),
+    }
+    assert client.post(f"/{session_id}/end", json=end, headers=WRITE).status_code == 200
+    lines = published(server, [f"{session_id}:start", event_id, f"{session_id}:end"])
+    times = [at(lines[name]["timestamp"]) for name in (f"{session_id}:start", event_id)]
+    times.append(at(lines[f"{session_id}:end"]["timestamp"]))
+    assert times[0] <= times[1] <= times[2]
+    assert times[1] == times[0] and times[2] == times[1]
+    # Times sent without sent_at are kept as given (a backfill of older events).
+    old = {"events": [{"action": "b", "timestamp": iso(now - timedelta(days=1))}]}
+    other = str(uuid.uuid4())
+    assert client.post("/start", json={"id": other, "userId": "u-order"}, headers=WRITE)
+    backfilled = client.post(f"/{other}/events", json=old, headers=WRITE).json()["event_ids"]
+    line = published(server, backfilled)[backfilled[0]]
+    assert at(line["timestamp"]) < now - timedelta(hours=23)
+
+
+def test_events_the_page_sent_before_it_went_do_not_cancel_its_unload_end(
+    server: CollectorProcess, client: httpx.Client
+) -> None:
+    """Beacons arrive in any order: the buffer sent as the page went may come after its end.
+    Only a write of a later moment (on the page's clock) is the page coming back."""
+    gone, back = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC)
+    for session_id in (gone, back):
+        started = {
+            "id": session_id,
+            "userId": "u-beacons",
+            "timestamp": iso(now - timedelta(seconds=5)),
+        }
+        client.post("/start", json={**started, "sentAt": iso(now)}, headers=WRITE)
+        unload = {"reason": "navigation", "unload": True, "timestamp": iso(now), "sentAt": iso(now)}
+        assert client.post(f"/{session_id}/end", json=unload, headers=WRITE).status_code == 202
+    late = {
+        "sentAt": iso(now),
+        "events": [{"action": "before", "timestamp": iso(now - timedelta(milliseconds=5))}],
+    }
+    late_ids = client.post(f"/{gone}/events", json=late, headers=WRITE).json()["event_ids"]
+    later = {
+        "timestamp": iso(now + timedelta(seconds=1)),
+        "sentAt": iso(now + timedelta(seconds=1)),
+    }
+    assert client.post(f"/{back}/heartbeat", json=later, headers=WRITE).status_code == 200
+    time.sleep(GRACE_SECONDS + 1.5)
+    lines = published(server, [f"{gone}:end", *late_ids])
+    assert at(lines[f"{gone}:end"]["timestamp"]) >= at(lines[late_ids[0]]["timestamp"])
+    assert f"{back}:end" not in {line["event_id"] for line in server.published_lines()}

@@ -379,10 +379,12 @@ export class SessionManager {
   private refused(item: Item, status: number): void {
     const open = this.s.session;
     if (status === 409 && item.path.endsWith("/end")) return; // ended already
-    if (status === 409 && open && item.path === `/${open.id}/heartbeat`) {
-      // The page came back after the collector wrote its unload end: a new session.
+    if (status === 409 && open && item.path.startsWith(`/${open.id}/`)) {
+      // The collector has ended the session (the page came back after it wrote the unload
+      // end): a new session, and the events go with it.
       this.s.session = null;
-      this.start(open.userId);
+      const id = this.start(open.userId);
+      if (item.path.endsWith("/events")) this.enqueue({ ...item, path: `/${id}/events` });
       return;
     }
     this.drop(item.n, `the collector refused it (HTTP ${status})`);

@@ -302,3 +302,21 @@ test("a tab is judged gone by its own inactivity time, not another page's", asyn
   assert.equal(browser.to(`/${id}/end`).length, 0);
   assert.equal(patient.manager.sessionId, id);
 });
+
+test("events of a session the collector has ended go to a new session, not lost", async () => {
+  const browser = new Browser();
+  const page = browser.page({ batchSize: 1 });
+  const first = page.manager.start("u1");
+  await settle(20);
+  browser.answer = (sent) => (sent.path === `/${first}/events` ? 409 : 200);
+  const eventId = page.manager.trackActivity("late");
+  await settle(20);
+  const second = page.manager.sessionId!;
+  assert.notEqual(second, first);
+  const [moved] = browser.to(`/${second}/events`);
+  assert.deepEqual(
+    moved.body.events.map((event: any) => event.event_id),
+    [eventId],
+  );
+  assert.equal(page.manager.stats().dropped, 0);
+});
