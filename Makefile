@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: tracker tracker-test test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,10 @@ query: query-venv ## Interactive SQL on the warehouse (harlequin, read-only)
 sql: query-venv ## One-shot SQL: make sql Q="select * from chat_sessions limit 5"
 	@$(QUERY_VENV)/bin/hsql --read-only --init-path scripts/query_init.sql -c "$(Q)" "$(SESSIONS_DUCKDB_PATH)"
 
+lineage: venv ## Draw the lineage of models, seeds and sources from the manifest (docs/img/lineage.svg)
+	$(DBT) parse $(DBT_FLAGS) > /dev/null
+	$(BIN)/python scripts/lineage_picture.py --manifest target/manifest.json --out docs/img/lineage.svg
+
 docs: venv ## Generate and serve the dbt docs site
 	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
 
@@ -89,6 +93,9 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 benchmark-peers: $(BIN)/.bench-installed ## The chat pipeline vs polars, pandas, DuckDB SQL (EVENTS, default 10M)
 	$(BIN)/python benchmarks/peers.py --events $(EVENTS)
 
+benchmark-100m: $(BIN)/.bench-installed ## 100M chat events (10 GB): dbt build vs the same-work DuckDB script, memory and disk (not in CI)
+	$(BIN)/python benchmarks/peers.py --events 100000000 --repeats 1 --only "dbt build,duckdb (same work)"
+
 sample-data: venv ## Regenerate the bundled sample inputs under data/sample
 	$(BIN)/python scripts/generate_sample_data.py --out data/sample
 
@@ -99,10 +106,12 @@ clean: ## Remove build artifacts, the warehouse and exports (keeps .venv)
 SESSIONS_DAGSTER_PORT ?= 3000
 DAGSTER_HOME_DIR := .dagster
 
-dagster-manifest: venv ## The dbt manifest the Dagster definitions read (dbt parse)
+manifest: venv ## The dbt manifest the schedulers (Dagster, Airflow) read (dbt parse)
 	$(DBT) parse $(DBT_FLAGS) $(if $(SESSIONS_DBT_VARS),--vars '$(SESSIONS_DBT_VARS)')
 
-dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_PORT, default 3000)
+dagster-manifest: manifest
+
+dagster: manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_PORT, default 3000)
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
 	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
 		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)
@@ -117,16 +126,18 @@ AIRFLOW_ENV := AIRFLOW_HOME=$(abspath .airflow) \
 	AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=False SCARF_ANALYTICS=false DO_NOT_TRACK=1 \
 	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT)
 
-$(AIRFLOW_VENV)/.installed: orchestration/airflow/requirements.txt orchestration/airflow/constraints.txt
+$(AIRFLOW_VENV)/.installed: orchestration/airflow/requirements.txt orchestration/airflow/constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
 	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -c orchestration/airflow/constraints.txt \
 		-r orchestration/airflow/requirements.txt
+	# The project's packages without their dependencies: the DAGs import orchestration.dbt_settings.
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 airflow-venv: $(AIRFLOW_VENV)/.installed ## Airflow 3 + cosmos in their own environment (.venv-airflow)
 
-airflow-init: airflow-venv venv ## The Airflow metadata database and the one-slot DuckDB writer pool
+airflow-init: airflow-venv manifest ## The Airflow metadata database and the one-slot DuckDB writer pool
 	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow db migrate > /dev/null
 	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow pools set sessions_duckdb_writer 1 \
 		"DuckDB has one writer: one dbt command at a time" > /dev/null

@@ -23,7 +23,8 @@ from typing import Any
 
 import duckdb
 
-from dashboard.data import MANIFEST_NAME, MARTS, Filter, Snapshot, export_dir
+from dashboard.data import MARTS, Filter, Snapshot, export_dir
+from sessions_exports import MANIFEST_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 WORK_DIR = PROJECT_DIR / "benchmarks" / "data" / "dashboard_exports"

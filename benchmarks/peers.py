@@ -11,17 +11,25 @@ process and times it as a whole (start-up included):
   with the top channel, Parquet out);
 - pandas: groupby / shift / cumsum over the parsed file;
 - duckdb: one hand-written query over read_json (the engine's floor: parse, sort, windows);
-- python: a line-by-line loop (only up to 1M events).
+- python: a line-by-line loop (only up to 1M events);
+- polars (same work), duckdb (same work): the same pipelines writing what the project's build
+  writes too, every event with its session (a per-event Parquet file) beside the sessions: the
+  ratios of the issue's targets are against these.
 
-Every pipeline writes its sessions to Parquet, and the benchmark checks that they all found the
-same sessions (user, start, end, messages, top channel and its messages; the top channel is the
-one with the most messages, ties to the earliest first message, then the lowest id as text). It
-prints the median wall time, events per second and peak resident memory of each, and each time
-as a ratio to polars. The inputs live under benchmarks/data/peers (git-ignored).
+For the dbt runs it also samples, every 0.2 s, the disk the warehouse takes (the file, its
+write-ahead log and DuckDB's temp directory of spilled data) and prints the peak and the final
+size; for the others, the size of what they wrote.
+
+Every pipeline writes its sessions to Parquet, and the benchmark checks (in DuckDB: a multiset
+difference, both ways) that they all found the same sessions (user, start, end, messages, top
+channel and its messages; the top channel is the one with the most messages, ties to the
+earliest first message, then the lowest id as text). It prints the median wall time, events per
+second, peak resident memory and disk of each, and each time as a ratio to polars (same work).
+The inputs live under benchmarks/data/peers (git-ignored).
 
 It also prints each model's time in the last `dbt run` (from dbt's run_results.json).
 
-Usage: .venv/bin/python benchmarks/peers.py [--events 10000000] [--repeats 3]
+Usage: .venv/bin/python benchmarks/peers.py [--events 10000000] [--repeats 3] [--only a,b]
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import datetime
@@ -52,12 +61,12 @@ SESSION_COLUMNS = (
 )
 
 
-def generate(events: int, work: Path) -> tuple[Path, Path]:
-    """`events` chat events of events/100 users, out of time order, as one file and as a
-    folder of FOLDER_FILES files holding the same events."""
+def generate(events: int, work: Path, with_folder: bool = True) -> tuple[Path, Path]:
+    """`events` chat events of events/100 users, out of time order, as one file and (with
+    `with_folder`) as a folder of FOLDER_FILES files holding the same events."""
     single = work / f"chat_{events}.jsonl"
     folder = work / f"chat_{events}_folder"
-    if single.exists() and folder.exists():
+    if single.exists() and (folder.exists() or not with_folder):
         return single, folder
     users = max(1, events // 100)
     events_sql = f"""
@@ -73,13 +82,14 @@ def generate(events: int, work: Path) -> tuple[Path, Path]:
         from range({events}) as t(i)
     """
     columns = "event_name, timestamp, user_id, channel_id"
-    folder.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as connection:
         connection.execute(
             f"copy (select {columns} from ({events_sql}) order by hash(i * 7) % 1000, i)"
             f" to '{single}' (format json)"
         )
-        for number in range(FOLDER_FILES):
+        if with_folder:
+            folder.mkdir(parents=True, exist_ok=True)
+        for number in range(FOLDER_FILES if with_folder else 0):
             connection.execute(
                 f"copy (select {columns} from ({events_sql}) where i % {FOLDER_FILES} = {number}"
                 f" order by hash(i * 7) % 1000, i) to '{folder / f'part_{number:02d}.jsonl'}'"
@@ -128,6 +138,50 @@ def run_polars(source: Path, out: Path) -> None:
     ).collect().write_parquet(out)
 
 
+def run_polars_same_work(source: Path, out: Path) -> None:
+    """polars writing every event with its session (user, session number, session start) and
+    the sessions."""
+    import polars as pl
+
+    schema = {name: pl.String for name in ("event_name", "timestamp", "user_id", "channel_id")}
+    events = (
+        pl.scan_ndjson(source, schema=schema)
+        .with_columns(pl.col("timestamp").str.to_datetime(time_zone="UTC"))
+        .sort(["user_id", "timestamp"])
+        .with_columns(
+            (
+                (pl.col("timestamp").diff().over("user_id").dt.total_seconds() > GAP_SECONDS)
+                .fill_null(True)
+                .cum_sum()
+                .over("user_id")
+            ).alias("session_number")
+        )
+        .collect()
+    )
+    events.write_parquet(per_event_path(out))
+    keys = ["user_id", "session_number"]
+    sessions = events.group_by(keys).agg(
+        pl.col("timestamp").min().alias("session_start"),
+        pl.col("timestamp").max().alias("session_end"),
+        (pl.col("event_name") == "send_message").sum().alias("total_messages"),
+    )
+    top = (
+        events.filter(pl.col("event_name") == "send_message")
+        .group_by([*keys, "channel_id"])
+        .agg(pl.len().alias("top_channel_messages"), pl.col("timestamp").min().alias("first"))
+        .sort(["top_channel_messages", "first", "channel_id"], descending=[True, False, False])
+        .group_by(keys, maintain_order=True)
+        .first()
+        .rename({"channel_id": "top_channel_id"})
+    )
+    sessions.join(top, on=keys, how="left").select(SESSION_COLUMNS.split(", ")).write_parquet(out)
+
+
+def per_event_path(out: Path) -> Path:
+    """Where a same-work pipeline writes its per-event table, beside its sessions."""
+    return out.with_name(out.stem + "_events.parquet")
+
+
 def run_pandas(source: Path, out: Path) -> None:
     import pandas as pd
 
@@ -157,11 +211,10 @@ def run_pandas(source: Path, out: Path) -> None:
     result[SESSION_COLUMNS.split(", ")].to_parquet(out, index=False)
 
 
-def run_duckdb(source: Path, out: Path) -> None:
+def run_duckdb(source: Path, out: Path, same_work: bool = False) -> None:
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")
-        connection.execute(f"""
-            copy (
+        ctes = f"""
                 with events as (
                     select
                         user_id,
@@ -193,7 +246,17 @@ def run_duckdb(source: Path, out: Path) -> None:
                             rows unbounded preceding
                         ) as session_number
                     from flagged
-                ),
+                )
+        """
+        if same_work:  # every event with its session, then the sessions from those rows
+            connection.execute(
+                f"create temp table numbered_events as {ctes} select * from numbered"
+            )
+            connection.execute(f"copy numbered_events to '{per_event_path(out)}'")
+            ctes = "with numbered as (select * from numbered_events)"
+        connection.execute(f"""
+            copy (
+                {ctes},
                 sessions as (
                     select
                         user_id,
@@ -330,13 +393,79 @@ def run_dbt(command: str, source: Path, out: Path, work: Path) -> None:
             check=True,
             capture_output=True,
         )
-    seconds, _ = timed_run(dbt_command(command, source, work), cwd=PROJECT_DIR, env=env)
+    with DiskSampler(warehouse) as disk:
+        seconds, _ = timed_run(dbt_command(command, source, work), cwd=PROJECT_DIR, env=env)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         connection.execute(f"copy (select {SESSION_COLUMNS} from main.chat_sessions) to '{out}'")
-    print(json.dumps({"timed_seconds": seconds}))
+    print(
+        json.dumps(
+            {
+                "timed_seconds": seconds,
+                "peak_disk_bytes": disk.peak,
+                "final_disk_bytes": disk.size(),
+            }
+        )
+    )
 
 
-PIPELINES = {"polars": run_polars, "pandas": run_pandas, "duckdb": run_duckdb, "python": run_python}
+class DiskSampler:
+    """Samples, every 0.2 s while in use, the bytes the warehouse takes on disk: its file, its
+    write-ahead log and its temp directory (DuckDB's spilled data); keeps the peak."""
+
+    def __init__(self, warehouse: Path) -> None:
+        self.paths = [
+            warehouse,
+            Path(f"{warehouse}.wal"),
+            Path(os.environ.get("SESSIONS_DUCKDB_TEMP_DIR", f"{warehouse}.tmp")),
+        ]
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def size(self) -> int:
+        total = 0
+        for path in self.paths:
+            try:
+                if path.is_dir():
+                    total += sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                elif path.exists():
+                    total += path.stat().st_size
+            except FileNotFoundError:  # a spill file removed while counting
+                continue
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self.size())
+
+    def __enter__(self) -> DiskSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.size())
+
+
+def written_bytes(out: Path) -> int:
+    """What a pipeline other than dbt wrote: its sessions and, for the same-work ones, its
+    per-event table."""
+    return sum(path.stat().st_size for path in (out, per_event_path(out)) if path.exists())
+
+
+def run_duckdb_same_work(source: Path, out: Path) -> None:
+    run_duckdb(source, out, same_work=True)
+
+
+PIPELINES = {
+    "polars": run_polars,
+    "pandas": run_pandas,
+    "duckdb": run_duckdb,
+    "python": run_python,
+    "polars (same work)": run_polars_same_work,
+    "duckdb (same work)": run_duckdb_same_work,
+}
 
 
 def run_one(name: str, source: Path, out: Path, work: Path) -> None:
@@ -345,13 +474,16 @@ def run_one(name: str, source: Path, out: Path, work: Path) -> None:
         run_dbt(name.split()[1], source, out, work)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     else:
+        per_event_path(out).unlink(missing_ok=True)
         PIPELINES[name](source, out)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        written = written_bytes(out)
+        print(json.dumps({"peak_disk_bytes": written, "final_disk_bytes": written}))
     print(json.dumps({"peak_rss_bytes": peak * 1024}))
 
 
-def measure(name: str, source: Path, out: Path, work: Path) -> tuple[float, int]:
-    """Wall time (the dbt command alone for dbt) and peak resident memory of one run."""
+def measure(name: str, source: Path, out: Path, work: Path) -> dict[str, float]:
+    """Wall time (the dbt command alone for dbt), peak resident memory and disk of one run."""
     if hasattr(os, "sync"):
         os.sync()
     seconds, result = timed_run(
@@ -368,27 +500,43 @@ def measure(name: str, source: Path, out: Path, work: Path) -> tuple[float, int]
             str(work),
         ],
     )
-    facts: dict[str, float] = {}
+    facts: dict[str, float] = {"timed_seconds": seconds}
     for line in result.stdout.splitlines():
         if line.startswith("{"):
             facts.update(json.loads(line))
-    return facts.get("timed_seconds", seconds), int(facts["peak_rss_bytes"])
+    return facts
 
 
-def sessions_in(path: Path) -> set[tuple]:
+def sessions_query(path: Path) -> str:
+    return f"""
+        select
+            user_id,
+            epoch_us(cast(session_start as timestamptz)),
+            epoch_us(cast(session_end as timestamptz)),
+            cast(total_messages as bigint),
+            top_channel_id,
+            cast(top_channel_messages as bigint)
+        from read_parquet('{path}')
+    """
+
+
+def session_count(path: Path) -> int:
     with duckdb.connect() as connection:
-        return set(
-            connection.execute(f"""
-            select
-                user_id,
-                epoch_us(cast(session_start as timestamptz)),
-                epoch_us(cast(session_end as timestamptz)),
-                cast(total_messages as bigint),
-                top_channel_id,
-                cast(top_channel_messages as bigint)
-            from read_parquet('{path}')
-        """).fetchall()
-        )
+        return connection.execute(f"select count(*) from ({sessions_query(path)})").fetchall()[0][0]
+
+
+def same_sessions(path: Path, reference: Path) -> bool:
+    """Whether two outputs hold the same sessions, as multisets (in DuckDB: it scales to the
+    17M sessions of 100M events)."""
+    with duckdb.connect() as connection:
+        differences = connection.execute(f"""
+            select count(*) from (
+                ({sessions_query(path)} except all {sessions_query(reference)})
+                union all
+                ({sessions_query(reference)} except all {sessions_query(path)})
+            )
+        """).fetchall()[0][0]
+    return differences == 0
 
 
 def model_timings(work: Path) -> list[tuple[str, float]]:
@@ -404,6 +552,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated pipeline names (default: all)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -415,51 +564,77 @@ def main() -> None:
 
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Generating {args.events:,} chat events ...", flush=True)
-    single, folder = generate(args.events, WORK_DIR)
+    with_folder = not args.only or f"dbt run ({FOLDER_FILES} files)" in args.only
+    single, folder = generate(args.events, WORK_DIR, with_folder)
+    # (name, pipeline, input)
     runs = [
-        ("dbt run", single),
-        (f"dbt run ({FOLDER_FILES} files)", folder),
-        ("dbt build", single),
-        ("polars", single),
-        ("pandas", single),
-        ("duckdb", single),
+        ("dbt run", "dbt run", single),
+        (f"dbt run ({FOLDER_FILES} files)", "dbt run", folder),
+        ("dbt build", "dbt build", single),
+        ("polars", "polars", single),
+        ("pandas", "pandas", single),
+        ("duckdb", "duckdb", single),
+        ("polars (same work)", "polars (same work)", single),
+        ("duckdb (same work)", "duckdb (same work)", single),
     ]
     if args.events <= PYTHON_LOOP_MAX_EVENTS:
-        runs.append(("python", single))
-    times: dict[str, list[float]] = {name: [] for name, _ in runs}
-    peaks: dict[str, int] = dict.fromkeys(times, 0)
+        runs.append(("python", "python", single))
+    if args.only:
+        wanted = [name.strip() for name in args.only.split(",")]
+        unknown = set(wanted) - {name for name, _, _ in runs}
+        if unknown:
+            raise SystemExit(f"--only: no such pipeline: {sorted(unknown)}")
+        runs = [run for run in runs if run[0] in wanted]
+    times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    peaks: dict[str, float] = dict.fromkeys(times, 0)
+    disks: dict[str, float] = dict.fromkeys(times, 0)
+    finals: dict[str, float] = dict.fromkeys(times, 0)
     outputs: dict[str, Path] = {}
     for repeat in range(1, args.repeats + 1):
-        for name, source in runs:
-            pipeline = name.split(" (")[0]
+        for name, pipeline, source in runs:
             key = name.replace(" ", "_").replace("(", "").replace(")", "")
             work = WORK_DIR / key
             work.mkdir(exist_ok=True)
             out = WORK_DIR / f"{key}.parquet"
-            seconds, peak = measure(pipeline, source, out, work)
-            times[name].append(seconds)
-            peaks[name] = max(peaks[name], peak)
+            facts = measure(pipeline, source, out, work)
+            times[name].append(facts["timed_seconds"])
+            peaks[name] = max(peaks[name], facts["peak_rss_bytes"])
+            disks[name] = max(disks[name], facts["peak_disk_bytes"])
+            finals[name] = facts["final_disk_bytes"]
             outputs[name] = out
-            print(f"  run {repeat}: {name:<18} {seconds:7.2f} s {peak / 1e9:5.2f} GB", flush=True)
+            print(
+                f"  run {repeat}: {name:<20} {facts['timed_seconds']:7.2f} s"
+                f" {facts['peak_rss_bytes'] / 1e9:5.2f} GB memory"
+                f" {facts['peak_disk_bytes'] / 1e9:6.2f} GB disk at peak",
+                flush=True,
+            )
 
-    reference = sessions_in(outputs["polars"])
-    different = [name for name, out in outputs.items() if sessions_in(out) != reference]
+    baseline = next(name for name in ("polars (same work)", "polars", *times) if name in times)
+    reference = outputs[baseline]
+    different = [name for name, out in outputs.items() if not same_sessions(out, reference)]
     if different:
-        raise SystemExit(f"These pipelines found other sessions than polars: {different}")
+        raise SystemExit(f"These pipelines found other sessions than {baseline}: {different}")
 
-    polars = statistics.median(times["polars"])
+    base_time = statistics.median(times[baseline])
+    input_bytes = single.stat().st_size
     print(
-        f"\n{args.events:,} chat events, {len(reference):,} sessions, {os.cpu_count()} cores, "
-        f"median of {args.repeats} runs; every pipeline found the same sessions.\n"
+        f"\n{args.events:,} chat events ({input_bytes / 1e9:.2f} GB), "
+        f"{session_count(reference):,} sessions, {os.cpu_count()} cores, median of "
+        f"{args.repeats} runs; every pipeline found the same sessions.\n"
     )
-    print("| pipeline | wall (s) | events/s | peak RSS (GB) | vs polars |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        f"| pipeline | wall (s) | events/s | peak RSS (GB) | peak disk (GB) | disk after (GB) "
+        f"| vs {baseline} |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in times:
         median = statistics.median(times[name])
         print(
-            f"| {name} | {median:.2f} | {args.events / median:,.0f} | "
-            f"{peaks[name] / 1e9:.2f} | {median / polars:.2f}x |"
+            f"| {name} | {median:.2f} | {args.events / median:,.0f} | {peaks[name] / 1e9:.2f} | "
+            f"{disks[name] / 1e9:.2f} | {finals[name] / 1e9:.2f} | {median / base_time:.2f}x |"
         )
+    if "dbt run" not in times:
+        return
     print("\nThe models of the last `dbt run` (run_results.json), slowest first:\n")
     print("| model | s |")
     print("|---|---:|")

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from collector.config import Settings
-from collector.exports import ExportReader, NoBuildYet
+from collector.exports import ExportReader, unavailable
 from collector.gate import API_PREFIX, Gate
 from collector.models import (
     MAX_BATCH_EVENTS,
@@ -41,6 +41,7 @@ from collector.models import (
 )
 from collector.spool import Spool, SpoolError
 from collector.store import PendingEnd, Session, SessionStore
+from sessions_exports import ExportError, NoBuildYet
 
 FLUSH_SECONDS = 1.0
 # The user of a session its events opened without naming one.
@@ -434,7 +435,7 @@ def create_app(settings: Settings) -> Gate:
         try:
             collector.exports.manifest()
             has_exports = True
-        except NoBuildYet:
+        except (NoBuildYet, ExportError):
             has_exports = False
         return {"status": "ok", "time": utc_text(_now()), "exports": has_exports}
 
@@ -648,7 +649,9 @@ def create_app(settings: Settings) -> Gate:
         try:
             return read(*arguments)
         except NoBuildYet as missing:
-            raise HTTPException(503, str(missing)) from None
+            raise HTTPException(503, unavailable(missing)) from None
+        except ExportError as error:
+            raise HTTPException(503, str(error)) from None
 
     @api.get(f"{API_PREFIX}/user/{{user_id}}/history", tags=["read"])
     async def history(

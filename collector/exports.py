@@ -1,11 +1,11 @@
 """Reads of the files the last `dbt build` exported (never the DuckDB warehouse: it has one
-writer, and a reader would block the build). `<export_dir>/manifest.json` is written last, so
-its presence says a build has exported; its `exported_at` and `data_through` are the `as_of`
-of every answer read from the exports."""
+writer, and a reader would block the build), by the export contract of sessions_exports.
+`<export_dir>/manifest.json` is written last, so its presence says a build has exported; its
+`exported_at` and `data_through`, as it spells them, are the `as_of` of every answer read from
+the exports."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,36 +14,32 @@ from typing import Any
 
 import duckdb
 
+from sessions_exports import Manifest, NoBuildYet, mart_file
 
-class NoBuildYet(LookupError):
-    """No export to read: says which file is missing and what to run."""
+
+def unavailable(missing: NoBuildYet) -> str:
+    """What the API answers while there is no export to read."""
+    return (
+        f"no build yet: {missing.path} is missing; run `make build` (dbt build) with "
+        "app_events_path pointing at the collector's landing folder"
+    )
 
 
 @dataclass(frozen=True)
 class ExportReader:
     export_dir: Path
 
-    def manifest(self) -> dict[str, Any]:
-        path = self.export_dir / "manifest.json"
-        try:
-            return json.loads(path.read_text())
-        except FileNotFoundError:
-            raise NoBuildYet(
-                f"no build yet: {path} is missing; run `make build` (dbt build) with "
-                "app_events_path pointing at the collector's landing folder"
-            ) from None
+    def manifest(self) -> Manifest:
+        return Manifest.read(self.export_dir)
 
     def _mart(self, mart: str) -> Path:
-        path = self.export_dir / f"{mart}.parquet"
+        path = mart_file(self.export_dir, mart)
         if not path.exists():
-            raise NoBuildYet(f"no export of {mart} yet: {path} is missing; run `make build`")
+            raise NoBuildYet(path)
         return path
 
-    def as_of(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "exported_at": manifest.get("exported_at"),
-            "data_through": manifest.get("data_through"),
-        }
+    def as_of(self, manifest: Manifest) -> dict[str, Any]:
+        return dict(manifest.as_of)
 
     def _rows(self, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
         with duckdb.connect() as connection:

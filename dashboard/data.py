@@ -1,6 +1,7 @@
 """The dashboard's data layer: the exports of `dbt build` (manifest.json and one Parquet file
-per mart), read into an in-memory DuckDB. It never opens the warehouse (DuckDB has one writer: a
-reader holding it would block the next build) and imports no Streamlit, so it is unit-testable.
+per mart, by the export contract of sessions_exports), read into an in-memory DuckDB. It never
+opens the warehouse (DuckDB has one writer: a reader holding it would block the next build) and
+imports no Streamlit, so it is unit-testable.
 
 A build writes each file under a temporary name and renames it, then the manifest last. A
 snapshot is taken by reading the manifest, loading the files it names, and reading the manifest
@@ -9,7 +10,6 @@ again: when a build replaced it in between, the files may mix two builds, so it 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,8 +19,10 @@ from typing import Any
 
 import duckdb
 
+from sessions_exports import BUILD_HINT, MANIFEST_NAME, ExportError, Manifest, mart_file
+from sessions_exports import NoBuildYet as NoBuildYet  # what Snapshot.load raises before a build
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-MANIFEST_NAME = "manifest.json"
 # The marts the dashboard reads, each exported as <mart>.parquet.
 MARTS = (
     "user_sessions",
@@ -46,55 +48,12 @@ DURATION_BUCKETS = (
     ("1-2 h", 3600),
     ("2 h and more", 7200),
 )
-BUILD_HINT = (
-    "Run `make build` (or `dbt build --profiles-dir profiles`) in the project directory: "
-    "every successful build writes the exports the dashboard reads."
-)
-
-
-class NoBuildYet(Exception):
-    """The export folder has no manifest: no build has finished yet."""
-
-
-class ExportError(Exception):
-    """The exports cannot be read (a broken manifest, a file it names is missing or unreadable)."""
 
 
 def export_dir() -> Path:
     """SESSIONS_EXPORT_DIR, else the dbt var's default `exports` of the project directory."""
     configured = Path(os.environ.get("SESSIONS_EXPORT_DIR", "exports"))
     return configured if configured.is_absolute() else PROJECT_DIR / configured
-
-
-def _timestamp(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-@dataclass(frozen=True)
-class Manifest:
-    exported_at: datetime
-    data_through: datetime | None
-    rows: dict[str, int]  # mart -> rows of its Parquet file
-
-    @classmethod
-    def read(cls, directory: Path) -> Manifest:
-        path = directory / MANIFEST_NAME
-        if not path.exists():
-            raise NoBuildYet(f"No build yet: {path} does not exist. {BUILD_HINT}")
-        try:
-            document = json.loads(path.read_text())
-            files = document["files"]
-            return cls(
-                exported_at=_timestamp(document["exported_at"]),  # type: ignore[arg-type]
-                data_through=_timestamp(document.get("data_through")),
-                rows={
-                    entry["mart"]: int(entry["rows"])
-                    for entry in files.values()
-                    if entry["file_format"] == "parquet"
-                },
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise ExportError(f"{path} is not a valid export manifest: {error!r}") from error
 
 
 @dataclass(frozen=True)
@@ -338,7 +297,7 @@ def _rows_match(connection: duckdb.DuckDBPyConnection, manifest: Manifest) -> bo
     """Whether every table holds the rows the manifest gives its file (else a build replaced
     the file after the manifest was read)."""
     return all(
-        connection.execute(f"select count(*) from {mart}").fetchall()[0][0] == manifest.rows[mart]
+        connection.execute(f"select count(*) from {mart}").fetchall()[0][0] == manifest.rows(mart)
         for mart in MARTS
     )
 
@@ -348,10 +307,10 @@ def _load_tables(directory: Path, manifest: Manifest) -> duckdb.DuckDBPyConnecti
     connection.execute("set TimeZone = 'UTC'")
     try:
         for mart in MARTS:
-            path = directory / f"{mart}.parquet"
-            if mart not in manifest.rows:
+            path = mart_file(directory, mart)
+            if manifest.rows(mart) is None:
                 listed = directory / MANIFEST_NAME
-                raise ExportError(f"{listed} lists no {mart}.parquet. {BUILD_HINT}")
+                raise ExportError(f"{listed} lists no {path.name}. {BUILD_HINT}")
             connection.execute(
                 f"create table {mart} as {LOAD_SQL.get(mart, LOAD_ANY)}", {"path": str(path)}
             )

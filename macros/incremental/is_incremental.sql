@@ -1,6 +1,6 @@
 {#-
     dbt's is_incremental(), extended to the project's own incremental materializations
-    (session_mart, incremental_files): true when the model's table exists and this is not a full
+    (incremental_files): true when the model's table exists and this is not a full
     refresh, so the model adds to it rather than building it anew. Unit tests override it as
     they override dbt's.
 -#}
@@ -12,26 +12,7 @@
     {{ return(
         relation is not none
         and relation.type == 'table'
-        and model.config.materialized in ('incremental', 'session_mart', 'incremental_files')
+        and model.config.materialized in ('incremental', 'incremental_files')
         and not should_full_refresh()
     ) }}
-{%- endmacro %}
-
-
-{#-
-    Whether the engine continues from the previous run's tables. DuckDB: yes. Spark: no, every
-    build is a full rebuild: its plain Parquet tables have no delete or merge (that needs Delta
-    or Iceberg), and the project's incremental design deletes and replaces the rows of changed
-    sessions and days, and updates its state tables (docs/scale-out.md).
--#}
-{% macro incremental_runs() -%}
-    {{ return(adapter.dispatch('incremental_runs', 'sessions')()) }}
-{%- endmacro %}
-
-{% macro default__incremental_runs() -%}
-    {{ return(true) }}
-{%- endmacro %}
-
-{% macro spark__incremental_runs() -%}
-    {{ return(false) }}
 {%- endmacro %}

@@ -21,21 +21,3 @@
     {%- endif -%}
     {{ return(sessions.timestamp_literal(latest)) }}
 {%- endmacro %}
-
-{#- A timestamp read as text by run_query, as a timestamptz literal of the target's SQL. -#}
-{% macro timestamp_literal(text) -%}
-    {{ return("cast('" ~ text ~ "' as " ~ sessions.type_timestamptz() ~ ")") }}
-{%- endmacro %}
-
-{#- A time earlier than every event: DuckDB's -infinity; Spark's earliest timestamp. -#}
-{% macro minus_infinity_timestamp() -%}
-    {{ return(adapter.dispatch('minus_infinity_timestamp', 'sessions')()) }}
-{%- endmacro %}
-
-{% macro default__minus_infinity_timestamp() -%}
-    {{ return("cast('-infinity' as timestamp with time zone)") }}
-{%- endmacro %}
-
-{% macro spark__minus_infinity_timestamp() -%}
-    {{ return("cast('0001-01-01T00:00:00Z' as timestamp)") }}
-{%- endmacro %}

@@ -13,7 +13,7 @@
     end
 {%- endmacro %}
 
-{#- Spark: a VARIANT (see json_values.sql). -#}
+{#- Spark: a VARIANT (see json_value_type.sql). -#}
 {% macro spark__parse_json_record(raw_line) -%}
     case
         when octet_length({{ raw_line }}) <= {{ var('max_record_bytes') }}

@@ -17,8 +17,3 @@
 {% macro spark__decimal_units(value_expression) -%}
     cast(cast(cast({{ value_expression }} as string) as decimal(38, 15)) * 1000000000000000 as decimal(38, 0))
 {%- endmacro %}
-
-{#- The size of one unit of decimal_units, as the divisor of a sum of them. -#}
-{% macro decimal_units_per_one() -%}
-    1000000000000000
-{%- endmacro %}

@@ -7,12 +7,11 @@ a mart of every source when any had, a mart of the runs themselves at every run;
 incremental run that touches one source does not rewrite the others' exports. `manifest.json` is
 written last (also atomically): when the export was made, the latest event time in the marts, and
 every file with its row count. Readers that must not open the warehouse (the collector, the
-dashboard) read the manifest, then the files it names. The table lists every export file and when
-it was last written (one row per file).
+dashboard) read the manifest, then the files it names: the contract, the list of exports and the
+manifest's form, is the package sessions_exports, which they share. The table lists every export
+file and when it was last written (one row per file).
 """
 
-import json
-import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,62 +19,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-# Whose recomputed sessions make an export stale: one source's, any source's, or every run.
-ANY_SOURCE = "*"
-EVERY_RUN = None
-
-# mart -> (staleness, file name without extension, formats, columns, order of rows)
-EXPORTS = {
-    "chat_sessions": (
-        "chat",
-        "chat_sessions",
-        ("json", "parquet"),
-        "*",
-        "session_start, user_id, session_id",
-    ),
-    "mooc_interaction_sessions": (
-        "mooc",
-        "mooc_sessions",
-        ("parquet",),
-        "user_id, item_id, ts_epoch, session_id, watch_percentage, rating",
-        "user_id, ts_epoch, item_id, session_id",
-    ),
-    "user_sessions": (
-        ANY_SOURCE,
-        "user_sessions",
-        ("parquet",),
-        "*",
-        "source, user_id, start_time",
-    ),
-    "daily_session_stats": (ANY_SOURCE, "daily_session_stats", ("parquet",), "*", "date, source"),
-    "session_size_stats": (ANY_SOURCE, "session_size_stats", ("parquet",), "*", "source"),
-    "user_session_patterns": (
-        ANY_SOURCE,
-        "user_session_patterns",
-        ("parquet",),
-        "*",
-        "source, user_id",
-    ),
-    "active_sessions": (ANY_SOURCE, "active_sessions", ("parquet",), "*", "source, start_time"),
-    "abandoned_workflows": (
-        ANY_SOURCE,
-        "abandoned_workflows",
-        ("parquet",),
-        "*",
-        "source, user_id, started_at, workflow_id",
-    ),
-    "quarantined_events": (
-        EVERY_RUN,
-        "quarantined_events",
-        ("parquet",),
-        "*",
-        "source, file_name, line_number",
-    ),
-    "loaded_files": (EVERY_RUN, "loaded_files", ("parquet",), "*", "source, file_name"),
-    "run_stats": (EVERY_RUN, "run_stats", ("parquet",), "*", "run_started_at"),
-}
-
-MANIFEST_NAME = "manifest.json"
+from sessions_exports import (
+    ANY_SOURCE,
+    EVERY_RUN,
+    EXPORTS,
+    ExportedFile,
+    Manifest,
+    replace_atomically,
+)
 
 WRITTEN_SCHEMA = pa.schema(
     [
@@ -107,12 +58,10 @@ def _json_select(relation, view_name):
 
 
 def _write_atomically(session, select_sql, target, copy_options):
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        session.execute(f"copy ({select_sql}) to '{temporary}' ({copy_options})")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    replace_atomically(
+        target,
+        lambda temporary: session.execute(f"copy ({select_sql}) to '{temporary}' ({copy_options})"),
+    )
 
 
 def _previous_exports(session, this):
@@ -141,32 +90,21 @@ def _is_stale(session, ranges, staleness, written_at):
     return session.execute(query, params).fetchall()[0][0] > 0
 
 
-def _iso(moment):
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _write_manifest(export_dir, written, data_through):
     """manifest.json: when the export was made, the latest event time, each file's row count."""
-    manifest = {
-        "exported_at": _iso(datetime.now(UTC)),
-        "data_through": _iso(data_through),
-        "files": {
-            Path(row["file_path"]).name: {
-                "mart": row["mart"],
-                "file_format": row["file_format"],
-                "rows": row["row_count"],
-                "written_at": _iso(row["written_at"]),
-            }
+    Manifest(
+        exported_at=datetime.now(UTC),
+        data_through=data_through,
+        files={
+            Path(row["file_path"]).name: ExportedFile(
+                mart=row["mart"],
+                file_format=row["file_format"],
+                rows=row["row_count"],
+                written_at=row["written_at"],
+            )
             for row in written
         },
-    }
-    target = export_dir / MANIFEST_NAME
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+    ).write(export_dir)
 
 
 def model(dbt, session):
@@ -190,21 +128,21 @@ def model(dbt, session):
     previous = _previous_exports(session, dbt.this)
 
     written = []
-    for mart, (staleness, file_stem, formats, columns, order_by) in EXPORTS.items():
-        targets = [export_dir / f"{file_stem}.{file_format}" for file_format in formats]
+    for mart, export in EXPORTS.items():
+        targets = [export_dir / export.file_name(file_format) for file_format in export.formats]
         kept = [previous.get(str(target)) for target in targets]
         if all(row and Path(row["file_path"]).exists() for row in kept) and not any(
-            _is_stale(session, ranges, staleness, row["written_at"]) for row in kept
+            _is_stale(session, ranges, export.staleness, row["written_at"]) for row in kept
         ):
             written.extend(kept)
             continue
-        relation = relations[mart].select(columns).order(order_by)
+        relation = relations[mart].select(export.columns).order(export.order_by)
         view_name = f"export_{mart}_{uuid.uuid4().hex}"
         relation.create_view(view_name)
         try:
             row_count = session.execute(f"select count(*) from {view_name}").fetchall()[0][0]
-            for file_format in formats:
-                target = export_dir / f"{file_stem}.{file_format}"
+            for file_format in export.formats:
+                target = export_dir / export.file_name(file_format)
                 if file_format == "json":
                     select_sql = _json_select(relation, view_name)
                     copy_options = "format json, array true"

@@ -1,23 +1,26 @@
 {#-
     One row per workflow started in a session and not completed in that same session (product
     tracking source).
-    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
-    deleted and rebuilt.
+    Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
+    deleted and inserted again.
 -#}
-{{ config(materialized='session_mart') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges') }}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }}
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
+),
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 events as (
-    -- The events of those sessions: sessionized again since the watermark.
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ since_watermark('_sessionized_at') }} and workflow_id is not null
+    -- The workflow events of the sessions this run rebuilds (every one when built whole).
+    select sessionized_events.* from sessionized_events
+    {{ in_sessions_this_run('sessionized_events', 'sessions_this_run', stamp='_sessionized_at') }}
+    where sessionized_events.workflow_id is not null
 ),
 
 workflows as (
@@ -45,9 +48,6 @@ abandoned as (
     where
         started_at is not null
         and completions = 0
-        and {{ session_in_ranges(
-            'recompute_ranges', 'workflows.source', 'workflows.user_id', 'workflows.session_number'
-        ) }}
 )
 
 select * from abandoned

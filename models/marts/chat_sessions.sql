@@ -1,23 +1,26 @@
 {#-
     One row per chat session. The top channel is the one with the most messages; ties go to the
     channel whose first message in the session came first, then to the lowest channel_id as text.
-    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
-    deleted and rebuilt.
+    Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
+    deleted and inserted again.
 -#}
-{{ config(materialized='session_mart', source_name='chat') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges', source_name='chat') }}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }} and source = 'chat'
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
+),
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 chat_events as (
-    -- The events of those sessions: sessionized again since the watermark.
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ since_watermark('_sessionized_at') }} and source = 'chat'
+    -- The chat events of the sessions this run rebuilds (every one when built whole).
+    select sessionized_events.* from sessionized_events
+    {{ in_sessions_this_run('sessionized_events', 'sessions_this_run', stamp='_sessionized_at') }}
+    where sessionized_events.source = 'chat'
 ),
 
 sessions as (
@@ -79,8 +82,6 @@ final as (
     from sessions
     left join top_channels
         on sessions.session_id = top_channels.session_id
-    -- The sessions of the ranges (redundant with the events' filter: it says what is rebuilt).
-    where {{ session_in_ranges('recompute_ranges', "'chat'", 'sessions.user_id', 'sessions.session_number') }}
 )
 
 select * from final

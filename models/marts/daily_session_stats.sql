@@ -1,13 +1,17 @@
 {#-
     One row per day (UTC date of the session start) and source: volumes, durations, bounce and
     error rates in percent, and the most common entry and exit pages.
-    Incremental (session_mart): the days holding a session sessionized again since the last
-    run (before or after it changed) are deleted and recomputed from user_sessions; the other
+    Incremental (session_ranges): the days of the sessions this run rebuilds (as they were and
+    as they are now, see rebuilt_days) are deleted and recomputed from user_sessions; the other
     days cannot change.
 -#}
-{{ config(materialized='session_mart', rebuilds='days', rebuilt_from='user_sessions') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges', rebuilds='days') }}
 
 with
+
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
+),
 
 sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
@@ -25,8 +29,8 @@ all_sessions as (
 ),
 
 rebuilt_days as (
-    -- Every day on a full refresh.
-    {{ rebuilt_days('sessionized_events', 'user_sessions') }}
+    -- Every day when built whole.
+    {{ rebuilt_days('sessionized_events', 'sessions_this_run', 'user_sessions') }}
 ),
 
 sessions as (

@@ -1,23 +1,26 @@
 {#-
     Every MOOC interaction with its session (grain: one row per interaction): the columns of the
     MOOC notebook's output, exported to `exports/mooc_sessions.parquet`.
-    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
-    deleted and rebuilt.
+    Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
+    deleted and inserted again.
 -#}
-{{ config(materialized='session_mart', source_name='mooc') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges', source_name='mooc') }}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }} and source = 'mooc'
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
+),
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 interactions as (
-    -- The events of those sessions: sessionized again since the watermark.
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ since_watermark('_sessionized_at') }} and source = 'mooc'
+    -- The MOOC events of the sessions this run rebuilds (every one when built whole).
+    select sessionized_events.* from sessionized_events
+    {{ in_sessions_this_run('sessionized_events', 'sessions_this_run', stamp='_sessionized_at') }}
+    where sessionized_events.source = 'mooc'
 ),
 
 renamed as (
@@ -31,7 +34,6 @@ renamed as (
         {{ json_path_double('properties', '$.watch_percentage') }} as watch_percentage,
         {{ json_path_double('properties', '$.rating') }} as rating
     from interactions
-    where {{ session_in_ranges('recompute_ranges', "'mooc'", 'interactions.user_id', 'interactions.session_number') }}
 )
 
 select * from renamed

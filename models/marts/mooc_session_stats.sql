@@ -1,16 +1,14 @@
 {#-
     One row per MOOC session: how much was watched and how it was rated.
-    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
-    deleted and rebuilt.
+    Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
+    deleted and inserted again.
 -#}
-{{ config(materialized='session_mart', source_name='mooc', rebuilt_from='mooc_interaction_sessions') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges', source_name='mooc') }}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }} and source = 'mooc'
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
 ),
 
 all_interactions as (
@@ -18,11 +16,9 @@ all_interactions as (
 ),
 
 interactions as (
-    -- The interactions of those sessions.
-    select * from all_interactions
-    where {{ session_in_ranges(
-        'recompute_ranges', "'mooc'", 'all_interactions.user_id', 'all_interactions.session_number'
-    ) }}
+    -- The interactions of the sessions this run rebuilds (every one when built whole).
+    select all_interactions.* from all_interactions
+    {{ in_sessions_this_run('all_interactions', 'sessions_this_run', source="'mooc'") }}
 ),
 
 per_session as (

@@ -1,27 +1,35 @@
 {#-
     One row per user and source: the tracking spec's pattern over the user's latest sessions
     (var `pattern_session_window`, default 20).
-    Incremental (session_mart): the users of the recompute ranges not applied yet are deleted
-    and rebuilt.
+    Incremental (session_ranges): the users of the sessions this run rebuilds
+    (int_sessions_this_run) are deleted and inserted again.
 -#}
-{{ config(materialized='session_mart', rebuilds='users', rebuilt_from='user_sessions') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges', rebuilds='users') }}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }}
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
 ),
 
 all_sessions as (
     select * from {{ ref('user_sessions') }}
 ),
 
+users_this_run as (
+    select distinct
+        source,
+        user_id
+    from sessions_this_run
+),
+
 sessions as (
-    -- Every session of those users.
-    select * from all_sessions
-    where {{ session_in_ranges('recompute_ranges', 'all_sessions.source', 'all_sessions.user_id') }}
+    -- Every session of the users this run rebuilds (every user when built whole).
+    select all_sessions.* from all_sessions
+    {{ semi_join() }} users_this_run
+        on
+            all_sessions.source = users_this_run.source
+            and all_sessions.user_id = users_this_run.user_id
 ),
 
 latest_session_numbers as (

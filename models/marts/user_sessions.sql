@@ -1,25 +1,27 @@
 {#-
     One row per session of every source, with the session tracking spec's attributes. Attributes
     that a source has no data for are null (see the column docs).
-    Incremental (session_mart): the sessions of the recompute ranges not applied yet are
-    deleted and rebuilt.
+    Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
+    deleted and inserted again.
 -#}
-{{ config(materialized='session_mart') }}
+{{ config(materialized='incremental', incremental_strategy='session_ranges') }}
 {#- Events are numbered in session order (event_time, event_sort_rank, event_id). -#}
 {%- set event_order = ['event_number_in_session'] %}
 
 with
 
-recompute_ranges as (
-    -- The recompute ranges this mart has not applied yet (every range on a full refresh).
-    select * from {{ ref('int_session_recompute_ranges') }}
-    where {{ since_watermark('_computed_at') }}
+sessions_this_run as (
+    select * from {{ ref('int_sessions_this_run') }}
+),
+
+sessionized_events as (
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 events as (
-    -- The events of those sessions: sessionized again since the watermark.
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ since_watermark('_sessionized_at') }}
+    -- The events of the sessions this run rebuilds (every event when built whole).
+    select sessionized_events.* from sessionized_events
+    {{ in_sessions_this_run('sessionized_events', 'sessions_this_run', stamp='_sessionized_at') }}
 ),
 
 sessions_aggregated as (
@@ -111,13 +113,6 @@ sessions_final as (
         and action_count <= {{ var('bounce_max_actions') }} as is_bounce,
         is_closed as is_closed_by_session_end
     from sessions_described
-    -- The sessions of the ranges (redundant with the events' filter: it says what is rebuilt).
-    where {{ session_in_ranges(
-        'recompute_ranges',
-        'sessions_described.source',
-        'sessions_described.user_id',
-        'sessions_described.session_number',
-    ) }}
 )
 
 select * from sessions_final

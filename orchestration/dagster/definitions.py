@@ -2,7 +2,7 @@
 incremental build, a sensor that starts a build when new files land, and a retry policy.
 
 The assets come from the project's manifest (`target/manifest.json`, written by `dbt parse`:
-`make dagster-manifest`); nothing here needs a network. Runs go one at a time (dagster.yaml beside
+`make manifest`); nothing here needs a network. Runs go one at a time (dagster.yaml beside
 this file): the DuckDB warehouse has a single writer, and a second `dbt build` would wait for the
 first one's lock and then fail.
 
@@ -43,6 +43,8 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import dbt_settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # The dbt of this environment (a .venv need not be on PATH), else whichever dbt PATH has.
 DBT_EXECUTABLE = (
@@ -50,7 +52,7 @@ DBT_EXECUTABLE = (
     if Path(sys.executable).with_name("dbt").exists()
     else (shutil.which("dbt") or "dbt")
 )
-MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+MANIFEST = dbt_settings.manifest_path(PROJECT_DIR)
 # The named selection of selectors.yml the schedule and the sensor run.
 SELECTOR = "incremental_build"
 # A failed build is tried again (default twice, a minute and then two apart): a file still
@@ -64,22 +66,13 @@ RETRY_POLICY = RetryPolicy(
 
 project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR / "profiles")
 project.prepare_if_dev()
-if not MANIFEST.exists():
-    raise FileNotFoundError(
-        f"{MANIFEST} is missing: run `make dagster-manifest` (dbt parse) before loading the "
-        "Dagster definitions."
-    )
+dbt_settings.existing_manifest(PROJECT_DIR)  # a clear error when `make manifest` has not run
 
 
 def dbt_vars() -> list[str]:
     """`--vars` for every dbt command, from SESSIONS_DBT_VARS (JSON), or nothing."""
-    text = os.environ.get("SESSIONS_DBT_VARS", "").strip()
-    if not text:
-        return []
-    variables = json.loads(text)
-    if not isinstance(variables, dict):
-        raise ValueError('SESSIONS_DBT_VARS must be a JSON object, e.g. {"app_enabled": false}')
-    return ["--vars", json.dumps(variables)]
+    variables = dbt_settings.dbt_vars()
+    return ["--vars", json.dumps(variables)] if variables else []
 
 
 @dbt_assets(manifest=MANIFEST, selector=SELECTOR, project=project, retry_policy=RETRY_POLICY)
@@ -125,24 +118,8 @@ hourly_schedule = ScheduleDefinition(
 
 
 def input_globs(manifest: Mapping[str, Any]) -> list[str]:
-    """The path globs of the sources the manifest builds (a disabled source has no models),
-    absolute (relative ones resolve from the project directory, as in dbt)."""
-    built_sources = {
-        name.split(".")[2]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        for name in node["depends_on"]["nodes"]
-        if name.startswith("source.")
-    }
-    globs = []
-    for source in manifest["sources"].values():
-        location = source.get("config", {}).get("external_location") or source.get(
-            "external_location"
-        )
-        if source["source_name"] in built_sources and location:
-            path = Path(location)
-            globs.append(str(path if path.is_absolute() else PROJECT_DIR / path))
-    return sorted(set(globs))
+    """The path globs of the input sources the manifest builds, absolute."""
+    return dbt_settings.input_globs(manifest, PROJECT_DIR)
 
 
 def landed_files(globs: list[str]) -> dict[str, int]:
@@ -162,7 +139,7 @@ def landed_files(globs: list[str]) -> dict[str, int]:
     description="Starts the incremental build when a file lands under an enabled source's path.",
 )
 def new_files_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | SkipReason]:
-    manifest = json.loads(MANIFEST.read_text())
+    manifest = dbt_settings.read_manifest(PROJECT_DIR)
     files = landed_files(input_globs(manifest))
     seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
     new = sorted(name for name, size in files.items() if seen.get(name) != size)

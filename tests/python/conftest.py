@@ -155,6 +155,23 @@ def sample_inputs(root: Path) -> dict[str, str]:
     }
 
 
+# What a copy of the project leaves out: environments, build output and generated data.
+NOT_COPIED = (".git", ".venv*", "warehouse", "target", "logs", "exports", "dbt_packages", "*.pyc")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project (its code, not its environments or build output) to edit."""
+    shutil.copytree(PROJECT_DIR, destination, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    return destination
+
+
+def replace_once(path: Path, anchor: str, replacement: str) -> None:
+    """Replaces the one occurrence of `anchor` in the file (the test fails if it moved)."""
+    text = path.read_text()
+    assert text.count(anchor) == 1, f"{path.name}: the anchor {anchor!r} moved"
+    path.write_text(text.replace(anchor, replacement))
+
+
 @pytest.fixture
 def dbt_project(tmp_path: Path) -> DbtProject:
     return DbtProject(tmp_path)

@@ -14,24 +14,11 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import PROJECT_DIR, DbtProject
+from conftest import DbtProject, copy_project, replace_once
 from reference import split_sessions
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "kiosk"
 GAP_SECONDS = 120
-# What the copy leaves out: environments, build output and generated data.
-NOT_COPIED = (".git", ".venv*", "warehouse", "target", "logs", "exports", "dbt_packages", "*.pyc")
-
-
-def copy_project(destination: Path) -> Path:
-    shutil.copytree(PROJECT_DIR, destination, ignore=shutil.ignore_patterns(*NOT_COPIED))
-    return destination
-
-
-def replace_once(path: Path, anchor: str, replacement: str) -> None:
-    text = path.read_text()
-    assert text.count(anchor) == 1, f"{path.name}: the walk-through's anchor {anchor!r} moved"
-    path.write_text(text.replace(anchor, replacement))
 
 
 def indented(path: Path, heading: str) -> str:

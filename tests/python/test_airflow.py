@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, DbtProject, sample_inputs
-from mart_diff import mart_differences
+
+from sessions_testkit.mart_diff import mart_differences
 
 AIRFLOW_PYTHON = PROJECT_DIR / ".venv-airflow" / "bin" / "python"
 DAGS = PROJECT_DIR / "orchestration" / "airflow" / "dags"
@@ -45,7 +46,10 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """An Airflow home of its own (metadata database migrated, the writer pool created)."""
+    """An Airflow home of its own (metadata database migrated, the writer pool created), and the
+    manifest the DAGs read the sources from (`make manifest`) when there is none."""
+    if not (PROJECT_DIR / "target" / "manifest.json").exists():
+        DbtProject(PROJECT_DIR).dbt_ok("parse")
     home = tmp_path_factory.mktemp("airflow_home")
     env = {
         **os.environ,

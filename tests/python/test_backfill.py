@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from conftest import DbtProject, sample_inputs
-from mart_diff import mart_differences
+
+from sessions_testkit.mart_diff import mart_differences
 
 GOOD_LINE = {
     "event_name": "message_sent",

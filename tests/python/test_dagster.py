@@ -17,7 +17,7 @@ import pytest
 from conftest import PROJECT_DIR, DbtProject, sample_inputs
 
 dagster = pytest.importorskip("dagster", reason="the orchestration extra is not installed")
-from mart_diff import mart_differences  # noqa: E402
+from sessions_testkit.mart_diff import mart_differences  # noqa: E402
 
 # The definitions are imported as the module `dagster definitions validate -m` names.
 sys.path.insert(0, str(PROJECT_DIR))

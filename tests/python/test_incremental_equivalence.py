@@ -43,7 +43,6 @@ from generators import (
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from mart_diff import mart_differences
 from reference_sources import (
     Event,
     MoocRow,
@@ -53,6 +52,8 @@ from reference_sources import (
     parse_timestamp,
     segment_canonical_events,
 )
+
+from sessions_testkit.mart_diff import mart_differences
 
 EXAMPLES = int(os.environ.get("SESSIONS_INCREMENTAL_EXAMPLES", "3"))
 SOURCES = ("chat", "segment", "mooc", "app")
@@ -913,7 +914,7 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
 
 # Where a run leaves its stamp (see macros/incremental/run_stamp.sql).
 RUN_STAMP_COLUMNS = ("_loaded_at", "_sessionized_at", "_computed_at")
-STATE_STAMPS = {"run_sequence": "stamp", "incremental_watermarks": "applied_through"}
+STATE_STAMPS = {"run_sequence": "stamp", "int_incremental_manifest": "applied_through"}
 
 
 def move_run_stamps(warehouse: Path, by: timedelta) -> int:

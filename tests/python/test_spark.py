@@ -33,7 +33,7 @@ if shutil.which("java") is None:
         "Spark needs a Java runtime (make test-spark installs one)", allow_module_level=True
     )
 
-from spark_support import run_spark_build, spark_mart_differences  # noqa: E402
+from sessions_testkit.spark_support import run_spark_build, spark_mart_differences  # noqa: E402
 
 
 def sample_variables() -> dict[str, Any]:

@@ -14,7 +14,10 @@ dozens. Every task takes the pool `sessions_duckdb_writer` (one slot, created by
 `make airflow-init`): DuckDB has a single writer, so no two of these DAGs ever write at once.
 
 dbt runs from the project's own environment (`.venv/bin/dbt`, SESSIONS_DBT_EXECUTABLE to
-change): Airflow lives in `.venv-airflow`, whose pins conflict with the project's. Environment:
+change): Airflow lives in `.venv-airflow`, whose pins conflict with the project's (it holds the
+project's packages without their dependencies, for orchestration.dbt_settings, which reads
+SESSIONS_DBT_VARS and the sources of the project's manifest as Dagster does: `make manifest`,
+run by `make airflow-init`, writes it). Environment:
 SESSIONS_DUCKDB_PATH, SESSIONS_DBT_VARS (JSON vars for every dbt command),
 SESSIONS_AIRFLOW_SCHEDULE (cron of the build, default hourly), SESSIONS_AIRFLOW_RETRIES
 (default 2) and SESSIONS_AIRFLOW_RETRY_DELAY_SECONDS (default 60, doubled at each retry).
@@ -22,7 +25,6 @@ SESSIONS_AIRFLOW_SCHEDULE (cron of the build, default hourly), SESSIONS_AIRFLOW_
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,19 +35,19 @@ from cosmos.config import ProfileConfig
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator, DbtRunOperationLocalOperator
 
+from orchestration import dbt_settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 POOL = "sessions_duckdb_writer"
-SOURCES = ["chat", "segment", "mooc", "app"]
+# The input sources the project builds (each has a `<source>_source` selection to backfill).
+SOURCES = list(dbt_settings.input_sources(dbt_settings.read_manifest(PROJECT_DIR), PROJECT_DIR))
 
 
 def dbt_vars() -> dict[str, Any]:
     """SESSIONS_DBT_VARS (JSON), with the export folder made absolute: cosmos runs dbt in a
     temporary copy of the project (links to its files), where a relative folder that does not
     exist yet would be created and lost."""
-    text = os.environ.get("SESSIONS_DBT_VARS", "").strip()
-    variables = json.loads(text) if text else {}
-    if not isinstance(variables, dict):
-        raise ValueError('SESSIONS_DBT_VARS must be a JSON object, e.g. {"app_enabled": false}')
+    variables = dbt_settings.dbt_vars()
     export_dir = Path(variables.get("export_dir", "exports"))
     variables["export_dir"] = str(
         export_dir if export_dir.is_absolute() else PROJECT_DIR / export_dir
@@ -126,7 +128,7 @@ with DAG(
     schedule=None,
     description="Reprocesses one source's files (put the fixed files back first): a full "
     "refresh of the source and everything built from it.",
-    params={"source": Param("app", type="string", enum=SOURCES)},
+    params={"source": Param(SOURCES[0], type="string", enum=SOURCES)},
     **DAG_DEFAULTS,
 ):
     DbtBuildLocalOperator(

@@ -1,36 +1,4 @@
 {#-
-    Retention (the var `retention_days`; null keeps everything). A session is expired when it
-    ended more than `retention_days` days before the newest session end of its source: the cut
-    follows each source's data, so a source that stopped sending is not wiped, and replaying an
-    old history trims the same sessions as running live. Semantics: docs/retention.md.
--#}
-
-{#- The problem with the var `retention_days`, or none: a whole number of days of at least 1,
-    or null. -#}
-{% macro retention_days_problem() -%}
-    {%- set days = var('retention_days') -%}
-    {%- if days is not none and (
-        days is not number or days is sameas true or days is sameas false
-        or days != days | int or days < 1
-    ) -%}
-        {{ return("retention_days must be a whole number of days of at least 1 (or null), got: " ~ days) }}
-    {%- endif -%}
-    {{ return(none) }}
-{%- endmacro %}
-
-
-{#- Each source's moment before which its sessions are expired (`expires_before`), as a query
-    over `user_sessions` (the mart, or a CTE of it). Only called when retention_days is set. -#}
-{% macro retention_cutoffs(user_sessions) -%}
-    select
-        source,
-        max(end_time) - {{ sessions.days_interval(var('retention_days') | int) }} as expires_before
-    from {{ user_sessions }}
-    group by source
-{%- endmacro %}
-
-
-{#-
     `dbt run-operation apply_retention`: deletes the expired sessions, in one transaction, from
     user_sessions, the other session-level marts (abandoned_workflows, chat_sessions,
     mooc_interaction_sessions, mooc_session_stats) and the sessionized events (the table behind
@@ -105,23 +73,4 @@
         ~ var('retention_days') ~ " days before their source's newest session end.",
         info=true,
     ) }}
-{%- endmacro %}
-
-
-{#-
-    The reconciliation of daily_session_stats with user_sessions with retention on: the days
-    after the UTC day of the source's cut (whose sessions were never deleted, and which are
-    never final). `date_expression` is read with the tested relation's `source`; `true` without
-    retention.
--#}
-{% macro after_retention_cut_day(date_expression) -%}
-    {%- if var('retention_days') is none -%}
-        true
-    {%- else -%}
-        {%- set expires_before -%}
-            ((select max(retained.end_time) from {{ ref('user_sessions') }} as retained
-              where retained.source = source) - {{ sessions.days_interval(var('retention_days') | int) }})
-        {%- endset -%}
-        {{ date_expression }} > {{ sessions.utc_date(expires_before) }}
-    {%- endif -%}
 {%- endmacro %}

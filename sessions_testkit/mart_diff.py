@@ -1,5 +1,5 @@
-"""One comparison of two warehouses' marts, row for row: the incremental equivalence tests and
-`make benchmark` (benchmarks/incremental_vs_full_refresh.py) use it."""
+"""One comparison of two warehouses' marts, row for row: the incremental equivalence, backfill
+and scheduler tests and `make benchmark` (benchmarks/incremental_vs_full_refresh.py) use it."""
 
 from __future__ import annotations
 

@@ -8,11 +8,6 @@
     {{ return(adapter.dispatch('utc_timestamp', 'sessions')(text_expression)) }}
 {%- endmacro %}
 
-{#- The ISO-8601 forms without an offset: a date, then optionally a time. -#}
-{% macro naive_iso_timestamp_pattern() -%}
-    '\s*\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*'
-{%- endmacro %}
-
 {% macro duckdb__utc_timestamp(text_expression) -%}
     case
         when regexp_full_match({{ text_expression }}, {{ sessions.naive_iso_timestamp_pattern() }})
@@ -27,18 +22,4 @@
             then from_utc_timestamp(try_to_timestamp({{ text_expression }}), current_timezone())
         else try_to_timestamp({{ text_expression }})
     end
-{%- endmacro %}
-
-
-{#- The UTC calendar date of a timestamp with time zone, whatever the connection's zone. -#}
-{% macro utc_date(timestamp_expression) -%}
-    {{ return(adapter.dispatch('utc_date', 'sessions')(timestamp_expression)) }}
-{%- endmacro %}
-
-{% macro duckdb__utc_date(timestamp_expression) -%}
-    cast(timezone('UTC', {{ timestamp_expression }}) as date)
-{%- endmacro %}
-
-{% macro spark__utc_date(timestamp_expression) -%}
-    to_date(to_utc_timestamp({{ timestamp_expression }}, current_timezone()))
 {%- endmacro %}

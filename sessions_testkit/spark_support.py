@@ -2,7 +2,7 @@
 view of the public schema to Parquet (one folder per mart), for the differential tests of
 test_spark.py and benchmarks/spark_vs_duckdb.py.
 
-    python tests/python/spark_support.py WORKDIR '{"chat_events_path": ...}'
+    python -m sessions_testkit.spark_support WORKDIR '{"chat_events_path": ...}'
 
 Everything Spark writes (its warehouse, the Derby metastore, dbt's target and logs) stays under
 WORKDIR; the marts are written to WORKDIR/marts/<name>/. Prints the build's wall time.
@@ -20,7 +20,8 @@ from typing import Any
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from sessions_testkit import PROJECT_DIR
+
 SCHEMA = "main"
 # Stamped with the time of the run that wrote them: different in any two builds.
 RUN_TIME_COLUMNS = frozenset({"_loaded_at", "invocation_id", "run_started_at"})
@@ -127,7 +128,13 @@ def run_spark_build(workdir: Path, variables: dict[str, Any]) -> float:
     when it ends); returns the dbt build's seconds. Fails with the end of its output."""
     workdir.mkdir(parents=True, exist_ok=True)
     completed = subprocess.run(
-        [sys.executable, __file__, str(workdir), json.dumps(variables)],
+        [
+            sys.executable,
+            "-m",
+            "sessions_testkit.spark_support",
+            str(workdir),
+            json.dumps(variables),
+        ],
         cwd=PROJECT_DIR,
         env=spark_environment(workdir),
         capture_output=True,

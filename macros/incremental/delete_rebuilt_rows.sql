@@ -1,0 +1,45 @@
+{#-
+    The delete of the session_ranges strategy: the rows of `target_relation` that this run
+    rebuilds, from int_sessions_this_run: the sessions of its ranges (`rebuilds` 'sessions'),
+    every row of their users ('users'), or the UTC days of their events ('days', see
+    rebuilt_days). `source_name`: the source of a mart of one source (no `source` column).
+-#}
+{% macro delete_rebuilt_rows(target_relation, rebuilds, source_name=none) -%}
+    {%- set source_column = "'" ~ source_name ~ "'" if source_name else 'existing.source' -%}
+    {%- if rebuilds == 'days' %}
+    delete from {{ target_relation }} as existing
+    using (
+        with
+
+        sessionized_events as (
+            select * from {{ ref('int_events_sessionized') }}
+        ),
+
+        sessions_this_run as (
+            select * from {{ ref('int_sessions_this_run') }}
+        ),
+
+        user_sessions as (
+            select * from {{ ref('user_sessions') }}
+        )
+
+        {{ sessions.rebuilt_days('sessionized_events', 'sessions_this_run', 'user_sessions') }}
+    ) as rebuilt
+    where
+        existing.source = rebuilt.source
+        and existing.date = rebuilt.session_date
+    {%- elif rebuilds in ('sessions', 'users') %}
+    delete from {{ target_relation }} as existing
+    using {{ ref('int_sessions_this_run') }} as rebuilt
+    where
+        rebuilt.source = {{ source_column }}
+        and rebuilt.user_id = existing.user_id
+        {%- if rebuilds == 'sessions' %}
+        and {{ sessions.session_in_range('existing.session_number', 'rebuilt') }}
+        {%- endif %}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "session_ranges: rebuilds must be 'sessions', 'users' or 'days', got '" ~ rebuilds ~ "'"
+        ) }}
+    {%- endif %}
+{%- endmacro %}
