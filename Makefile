@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,14 +39,14 @@ build: venv ## Build every model, seed and test (incremental; ARGS=--full-refres
 	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS) $(ARGS)
 
-test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff
+test: dbt-test pytest lint tracker-test ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff, the tracker's unit tests
 
 dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
 	@$(BIN)/python scripts/check_warehouse.py
 	$(DBT) build $(DBT_FLAGS)
 
-pytest: venv chromium ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
+pytest: venv chromium tracker ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not spark"
 
 lint: sql-lint py-lint ## sqlfluff and ruff
@@ -163,6 +163,18 @@ collector: venv ## The collector API on 127.0.0.1 (port SESSIONS_COLLECTOR_PORT;
 
 benchmark-collector: venv ## Bounded load test of the collector on 127.0.0.1 (batches, 500 single events/s)
 	$(BIN)/python benchmarks/collector_load.py
+
+# --- browser tracker (tracker/, docs/tracker.md) --------------------------------------------------
+# A TypeScript package of its own (npm; exact pins in tracker/package-lock.json).
+$(CURDIR)/tracker/node_modules/.installed: tracker/package.json tracker/package-lock.json
+	cd tracker && npm ci --no-audit --no-fund
+	@touch $@
+
+tracker: $(CURDIR)/tracker/node_modules/.installed ## Build the browser tracker (npm ci; ESM and <script> builds; prints the script's gzipped size)
+	cd tracker && npm run --silent build
+
+tracker-test: tracker ## The tracker's type check and unit tests (node --test, timers faked)
+	cd tracker && npm run --silent typecheck && npm test --silent
 
 # --- dashboard --------------------------------------------------------------------------------
 SESSIONS_DASHBOARD_PORT ?= 8501

@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PREFIX = "SESSIONS_COLLECTOR_"
 
@@ -22,6 +23,8 @@ class Keys:
 
     write: tuple[bytes, ...] = field(repr=False)
     read: tuple[bytes, ...] = field(repr=False)
+    # Publishable write keys: for browsers, public in a page, valid only from allowed origins.
+    publishable: tuple[bytes, ...] = field(default=(), repr=False)
 
     @staticmethod
     def _matches(candidate: bytes, keys: tuple[bytes, ...]) -> bool:
@@ -37,8 +40,14 @@ class Keys:
     def can_read(self, candidate: bytes) -> bool:
         return self._matches(candidate, self.read)
 
+    def is_publishable(self, candidate: bytes) -> bool:
+        return self._matches(candidate, self.publishable)
+
     def __repr__(self) -> str:
-        return f"Keys(write={len(self.write)}, read={len(self.read)})"
+        return (
+            f"Keys(write={len(self.write)}, read={len(self.read)}, "
+            f"publishable={len(self.publishable)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     future_tolerance_seconds: float = 300.0
+    max_age_seconds: float = 7 * 24 * 3600.0
+    end_grace_seconds: float = 30.0
+    # Browser origins (scheme://host[:port]) whose pages may call the API (CORS) and use a
+    # publishable key.
+    allowed_origins: frozenset[str] = frozenset()
     inactivity_seconds: float = 1800.0
     rotate_bytes: int = 64 * 1024 * 1024
     rotate_seconds: float = 60.0
@@ -83,6 +97,33 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     return value
 
 
+def _origins(env: Mapping[str, str]) -> frozenset[str]:
+    """SESSIONS_COLLECTOR_ALLOWED_ORIGINS: comma-separated `scheme://host[:port]`, as a browser
+    sends them in `Origin` (no path, no wildcard)."""
+    name = PREFIX + "ALLOWED_ORIGINS"
+    origins = set()
+    for raw in env.get(name, "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or "*" in origin
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ConfigError(
+                f"{name}: {raw.strip()!r} is not an origin: write scheme://host[:port] "
+                "(as in https://app.example.com), no path and no wildcard"
+            )
+        origins.add(origin.lower())
+    return frozenset(origins)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -99,7 +140,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     keys = Keys(
         write=_split_keys(env.get(PREFIX + "WRITE_KEYS", "")),
         read=_split_keys(env.get(PREFIX + "READ_KEYS", "")),
+        publishable=_split_keys(env.get(PREFIX + "PUBLISHABLE_KEYS", "")),
     )
+    allowed_origins = _origins(env)
     demo = _true(env.get(PREFIX + "DEMO", ""))
     host = env.get(PREFIX + "HOST") or "127.0.0.1"
     if not demo and not (keys.write and keys.read):
@@ -109,6 +152,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
     if set(keys.write) & set(keys.read):
         raise ConfigError(f"a key is both in {PREFIX}WRITE_KEYS and {PREFIX}READ_KEYS")
+    if set(keys.publishable) & (set(keys.write) | set(keys.read)):
+        raise ConfigError(
+            f"a key of {PREFIX}PUBLISHABLE_KEYS is also a server key ({PREFIX}WRITE_KEYS or "
+            f"{PREFIX}READ_KEYS): a publishable key is public, give it a key of its own"
+        )
+    if keys.publishable and not allowed_origins:
+        raise ConfigError(
+            f"{PREFIX}PUBLISHABLE_KEYS needs {PREFIX}ALLOWED_ORIGINS: the origins of the pages "
+            "that may use them (comma-separated, as https://app.example.com)"
+        )
     if demo and not (keys.write or keys.read) and not _is_loopback(host):
         raise ConfigError(f"a demo without keys binds to a loopback address only, not {host!r}")
     return Settings(
@@ -120,6 +173,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=host,
         port=int(_number(env, "PORT", 8000, 1)),
         future_tolerance_seconds=_number(env, "FUTURE_TOLERANCE_SECONDS", 300.0, 0),
+        max_age_seconds=_number(env, "MAX_AGE_SECONDS", 7 * 24 * 3600.0, 60),
+        end_grace_seconds=_number(env, "END_GRACE_SECONDS", 30.0, 0),
+        allowed_origins=allowed_origins,
         inactivity_seconds=_number(env, "INACTIVITY_SECONDS", 1800.0, 1),
         rotate_bytes=int(_number(env, "ROTATE_BYTES", 64 * 1024 * 1024, 1024)),
         rotate_seconds=_number(env, "ROTATE_SECONDS", 60.0, 0.1),

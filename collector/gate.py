@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from collector.config import Keys
 from collector.models import MAX_BATCH_BYTES, MAX_EVENT_BYTES
@@ -55,20 +56,112 @@ def _bearer(scope: Scope) -> bytes | None:
     return None
 
 
+def _query_key(scope: Scope) -> bytes | None:
+    """`?key=...`: a publishable key, for `navigator.sendBeacon` (it cannot send headers)."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("key")
+    return values[-1].encode() if values else None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == name:
+            return value.decode("latin-1")
+    return None
+
+
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+CORS_MAX_AGE_SECONDS = 600
+
+
+def _host_name(host: str) -> str:
+    """The name of a Host header, without its port (`[::1]:8000` -> `::1`)."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
 class Gate:
-    def __init__(self, app: ASGIApp, keys: Keys, authenticated: bool = True) -> None:
+    """Keys, origins and sizes, before the API sees a request.
+
+    - Server keys (`Authorization: Bearer`): write keys write, read keys read.
+    - Publishable keys (browsers): write only, and only from an allowed origin (`Origin`); in the
+      header or, for sendBeacon, in the query (`?key=`).
+    - CORS: preflights of allowed origins are answered (others refused), and answers to an allowed
+      origin say so (`Access-Control-Allow-Origin`).
+    - A demo without keys answers only to a loopback Host (no DNS rebinding) and refuses a write
+      from another site's page (a form or a text/plain POST needs no preflight).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: Keys,
+        authenticated: bool = True,
+        allowed_origins: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.keys = keys
         self.authenticated = authenticated
+        self.allowed_origins = allowed_origins
+
+    def _origin_allowed(self, origin: str | None) -> bool:
+        return origin is not None and origin.lower() in self.allowed_origins
+
+    def demo_refusal(self, scope: Scope) -> tuple[int, str] | None:
+        """A keyless demo: loopback Host names only; writes from this origin or allowed ones."""
+        host = _header(scope, b"host") or ""
+        if _host_name(host).lower() not in LOOPBACK_NAMES:
+            return 403, (
+                f"Host {host!r} refused: a demo without keys answers only to 127.0.0.1, "
+                "localhost or [::1] (a page may not reach it through a DNS name of its own)"
+            )
+        if scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            return None
+        origin = _header(scope, b"origin")
+        same_site = origin is None or origin.lower() in {
+            f"http://{host}".lower(),
+            f"https://{host}".lower(),
+        }
+        if _header(scope, b"sec-fetch-site") == "cross-site" and not self._origin_allowed(origin):
+            same_site = False
+        if not same_site and not self._origin_allowed(origin):
+            return 403, (
+                f"a write from another site ({origin}) refused: allow its origin with "
+                "SESSIONS_COLLECTOR_ALLOWED_ORIGINS"
+            )
+        return None
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
         """(status, message) when the request's key may not use this endpoint."""
-        if not self.authenticated or scope["path"] in OPEN_PATHS:
+        if not self.authenticated:
+            return self.demo_refusal(scope)
+        if scope["path"] in OPEN_PATHS:
             return None
+        writes = scope["method"] not in {"GET", "HEAD", "OPTIONS"}
         token = _bearer(scope)
+        in_query = _query_key(scope)
+        if token is None and in_query is not None:
+            if not self.keys.is_publishable(in_query):
+                return 401, (
+                    "`?key=` takes a publishable key only: a server key goes in the "
+                    "`Authorization: Bearer <key>` header, never in a URL"
+                )
+            token = in_query
         if token is None:
             return 401, "missing API key: send `Authorization: Bearer <key>`"
-        writes = scope["method"] not in {"GET", "HEAD", "OPTIONS"}
+        if self.keys.is_publishable(token):
+            if not writes:
+                return 403, "this is a publishable key: it may not read"
+            origin = _header(scope, b"origin")
+            if not self._origin_allowed(origin):
+                return 403, (
+                    f"a publishable key writes only from the allowed origins "
+                    f"(SESSIONS_COLLECTOR_ALLOWED_ORIGINS); this request's Origin is {origin}"
+                    if origin
+                    else "a publishable key writes only from a browser page of an allowed "
+                    "origin: this request has no Origin"
+                )
+            return None
         if (self.keys.can_write if writes else self.keys.can_read)(token):
             return None
         if (self.keys.can_read if writes else self.keys.can_write)(token):
@@ -76,9 +169,43 @@ class Gate:
             return 403, f"this is a {kind} key: it may not {'write' if writes else 'read'}"
         return 401, "invalid API key"
 
+    async def preflight(self, scope: Scope, send: Send) -> None:
+        origin = _header(scope, b"origin")
+        if not self._origin_allowed(origin):
+            await send_json(
+                send,
+                403,
+                {
+                    "detail": f"origin {origin} is not allowed: list it in "
+                    "SESSIONS_COLLECTOR_ALLOWED_ORIGINS"
+                },
+            )
+            return
+        # `send` adds Access-Control-Allow-Origin (see _with_cors).
+        headers = [
+            (b"access-control-allow-methods", b"GET, POST"),
+            (b"access-control-allow-headers", b"authorization, content-type"),
+            (b"access-control-max-age", str(CORS_MAX_AGE_SECONDS).encode()),
+            (b"content-length", b"0"),
+        ]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        origin = _header(scope, b"origin")
+        if self._origin_allowed(origin):
+            assert origin is not None
+            send = _with_cors(send, origin)
+        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
+            if not self.authenticated:
+                refused = self.demo_refusal(scope)
+                if refused is not None:
+                    await send_json(send, refused[0], {"detail": refused[1]})
+                    return
+            await self.preflight(scope, send)
             return
         refused = self.refusal(scope)
         if refused is not None:
@@ -91,7 +218,8 @@ class Gate:
             await send_json(send, 413, {"detail": f"request body over {limit} bytes"})
             return
         if scope["method"] == "POST":
-            # Every body is JSON, whatever the client declared (curl -d says form data).
+            # Every body is JSON, whatever the client declared (curl -d says form data,
+            # sendBeacon text/plain).
             scope = dict(scope)
             scope["headers"] = [
                 (name, value) for name, value in scope.get("headers", []) if name != b"content-type"
@@ -118,3 +246,19 @@ class Gate:
         except BodyTooLarge:
             if not started:
                 await send_json(send, 413, {"detail": f"request body over {limit} bytes"})
+
+
+def _with_cors(send: Send, origin: str) -> Send:
+    """Adds the CORS answer for an allowed origin to the response's headers."""
+
+    async def cors_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = dict(message)
+            message["headers"] = [
+                *message.get("headers", []),
+                (b"access-control-allow-origin", origin.encode()),
+                (b"vary", b"Origin"),
+            ]
+        await send(message)
+
+    return cors_send

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 # Limits (the well-known collectors' per-event and per-batch sizes).
 MAX_EVENT_BYTES = 32 * 1024
@@ -25,22 +25,50 @@ ShortText = Annotated[str, Field(min_length=1, max_length=256)]
 # A client's event id: counted once across all users and sessions, so it must be unique
 # (a UUID, say); the app source keeps the first copy of an id.
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,128}$")]
+# A session id a client makes itself (crypto.randomUUID()): the same alphabet.
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
+SessionId = Annotated[str, Field(pattern=SESSION_ID_PATTERN)]
+
+
+def _either(*names: str) -> Any:
+    """A field the client may spell either way (the spec's camelCase or snake_case)."""
+    return Field(default=None, validation_alias=AliasChoices(*names))
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
+
+
+class Sent(Body):
+    """What every write may carry: the client's clock when it sent the request (for the
+    derived event time, docs/collector.md) and how many events the client had to drop."""
+
+    sent_at: AwareDatetime | None = _either("sent_at", "sentAt")
+    dropped: Annotated[int, Field(ge=0)] | None = None
 
 
 class Device(Body):
     type: ShortText | None = None
     browser: ShortText | None = None
     os: ShortText | None = None
-    screen_size: ShortText | None = None
+    screen_size: ShortText | None = _either("screen_size", "screenSize")
 
 
-class StartRequest(Body):
-    user_id: ShortText
-    device: Device
+class Entry(Body):
+    """The spec's EntryPoint (`source` is derived again from the referrer by the marts)."""
+
+    page: Text | None = None
+    source: Literal["direct", "internal", "external"] | None = None
+    referrer: Text | None = None
+    campaign: ShortText | None = None
+
+
+class StartRequest(Sent):
+    user_id: ShortText = Field(validation_alias=AliasChoices("user_id", "userId"))
+    device: Device = Field(default_factory=Device)
+    # The client's own session id (SessionManager makes one); without it the server makes one.
+    id: SessionId | None = _either("id", "session_id")
+    entry: Entry | None = None
     page: Text | None = None
     referrer: Text | None = None
     campaign: ShortText | None = None
@@ -48,29 +76,61 @@ class StartRequest(Body):
     event_id: EventId | None = None
 
 
-class HeartbeatRequest(Body):
+class HeartbeatRequest(Sent):
     timestamp: AwareDatetime | None = None
     event_id: EventId | None = None
+    user_id: ShortText | None = _either("user_id", "userId")
 
 
-class EndRequest(Body):
+class EndRequest(Sent):
     reason: EndReason
     timestamp: AwareDatetime | None = None
     event_id: EventId | None = None
+    user_id: ShortText | None = _either("user_id", "userId")
+    page: Text | None = None
+    # Sent as the page unloads (pagehide): written END_GRACE_SECONDS later unless the session
+    # goes on (a reload, or the app's next page in the same tab).
+    unload: bool = False
 
 
 class EventIn(Body):
-    event_type: TrackedType
+    """Today's event, or the spec's activity `{action, data, timestamp}` (an `action` event with
+    `data` as its details)."""
+
+    event_type: TrackedType | None = None
     timestamp: AwareDatetime | None = None
     page: Text | None = None
     action: ShortText | None = None
     details: dict[str, Any] | None = None
+    data: Any = None
     event_id: EventId | None = None
     workflow_id: ShortText | None = None
 
+    @model_validator(mode="after")
+    def _spec_activity(self) -> EventIn:
+        if self.event_type is None:
+            if self.action is None:
+                raise ValueError("event_type is required (or an `action`, as the spec sends)")
+            self.event_type = "action"
+        if self.data is not None:
+            if self.details is not None:
+                raise ValueError("send `data` or `details`, not both")
+            self.details = self.data if isinstance(self.data, dict) else {"value": self.data}
+            self.data = None
+        return self
 
-class EventsRequest(Body):
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class SingleEventRequest(EventIn, Sent):
+    user_id: ShortText | None = _either("user_id", "userId")
+
+
+class EventsRequest(Sent):
     events: list[EventIn] = Field(min_length=1)
+    # The session's user, when this batch opens a session the server has not seen.
+    user_id: ShortText | None = _either("user_id", "userId")
 
 
 def utc_text(moment: datetime) -> str:

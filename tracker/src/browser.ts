@@ -1,0 +1,3 @@
+// The one-file build for a <script> tag: window.SessionsTracker.
+export { SessionManager } from "./manager";
+export { getDeviceInfo } from "./device";
