@@ -30,6 +30,7 @@ from bad_input_fixtures import (
     MAX_RECORD_BYTES,
     Fixtures,
     Record,
+    bad,
     good,
     write_bad_input,
     write_lines,
@@ -370,6 +371,49 @@ def test_build_warns_when_quarantined_share_is_between_the_ratios(tmp_path: Path
 # ============================================================================================
 # Whole-run problems
 # ============================================================================================
+
+
+def _chat_batch(folder: Path, name: str, good_lines: int, bad_lines: int, hour: int) -> None:
+    """A chat file of `good_lines` messages (one user, a minute apart from `hour`) and
+    `bad_lines` lines whose producer renamed `timestamp` (quarantined: missing_timestamp)."""
+    lines = [
+        good(
+            {
+                "event_name": "send_message",
+                "timestamp": f"2024-03-01T{hour:02d}:{i // 60:02d}:{i % 60:02d}Z",
+                "user_id": "u1",
+                "channel_id": "c",
+            },
+            "u1",
+        )
+        for i in range(good_lines)
+    ]
+    renamed = {"event_name": "send_message", "time": "2024-03-01T09:00:00Z", "user_id": "u1"}
+    lines += [bad({**renamed, "channel_id": "c"}, "missing_timestamp") for _ in range(bad_lines)]
+    write_lines(folder / name, lines)
+
+
+def test_quarantine_ratio_is_checked_on_what_each_run_loads(tmp_path: Path) -> None:
+    """A bad batch fails the build that loads it even when the history is mostly clean (10 bad
+    lines after 40 good ones: 20% of the history, 100% of the run), and the next clean batch
+    passes even when the history is mostly bad (after 40 more bad lines, 45% of the history)."""
+    folder = tmp_path / "chat"
+    variables = {
+        "chat_events_path": str(folder / "*.jsonl"),
+        "segment_enabled": False,
+        "mooc_enabled": False,
+        "app_enabled": False,
+        "export_dir": str(tmp_path / "exports"),
+    }
+    project = DbtProject(tmp_path)
+    batches = [(40, 0, "passes"), (0, 10, "fails"), (10, 0, "passes"), (0, 40, "fails")]
+    batches.append((10, 0, "passes"))
+    for number, (good_lines, bad_lines, expected) in enumerate(batches):
+        _chat_batch(folder, f"batch_{number}.jsonl", good_lines, bad_lines, hour=number)
+        result = project.dbt("build", "--exclude-resource-type", "unit_test", variables=variables)
+        failed = "FAIL 1 quarantined_share_above_error_ratio" in result.stdout
+        assert failed == (expected == "fails"), (number, dbt_output(result))
+        assert (result.returncode == 0) == (expected == "passes"), (number, dbt_output(result))
 
 
 def test_path_matching_no_file_names_the_var_and_the_path(tmp_path: Path) -> None:
