@@ -102,9 +102,11 @@ DAGSTER_HOME_DIR := .dagster
 dagster-manifest: venv ## The dbt manifest the Dagster definitions read (dbt parse)
 	$(DBT) parse $(DBT_FLAGS) $(if $(SESSIONS_DBT_VARS),--vars '$(SESSIONS_DBT_VARS)')
 
+# `dagster dev` prepares the dbt project with the `dbt` it finds on PATH, so .venv/bin goes first
+# there (a user's shell need not have it).
 dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_PORT, default 3000)
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
-	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
+	PATH="$(abspath $(BIN)):$$PATH" DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
 		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)
 
 # Airflow has an environment of its own (its pins conflict with the project's: fastapi<0.137);
@@ -131,8 +133,10 @@ airflow-init: airflow-venv venv ## The Airflow metadata database and the one-slo
 	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow pools set sessions_duckdb_writer 1 \
 		"DuckDB has one writer: one dbt command at a time" > /dev/null
 
+# `airflow standalone` starts its scheduler, triggerer, DAG processor and API server as `airflow ...`
+# from PATH, so .venv-airflow/bin goes first there.
 airflow: airflow-init ## Airflow (UI, scheduler) on localhost (port SESSIONS_AIRFLOW_PORT, default 8080)
-	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow standalone
+	PATH="$(abspath $(AIRFLOW_VENV)/bin):$$PATH" $(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow standalone
 
 # --- reprocessing and retention -----------------------------------------------------------------
 SOURCE ?=
