@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: test-readme test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ build: venv ## Build every model, seed and test (incremental; ARGS=--full-refres
 	$(DBT) build $(DBT_FLAGS) $(ARGS)
 
 test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff
+
+# README as an executable document: every command of README.md and docs/*.md, as written, in a
+# fresh copy of the project from a shell without the project's environments on PATH (tests/readme).
+test-readme: venv chromium ## Run every README and docs command as written in a fresh copy (~15 min)
+	$(BIN)/python tests/readme/run_readme.py
 
 dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
@@ -76,8 +81,10 @@ query: query-venv ## Interactive SQL on the warehouse (harlequin, read-only)
 sql: query-venv ## One-shot SQL: make sql Q="select * from chat_sessions limit 5"
 	@$(QUERY_VENV)/bin/hsql --read-only --init-path scripts/query_init.sql -c "$(Q)" "$(SESSIONS_DUCKDB_PATH)"
 
-docs: venv ## Generate and serve the dbt docs site
-	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
+SESSIONS_DOCS_PORT ?= 8080
+docs: venv ## Generate and serve the dbt docs site on 127.0.0.1 (port SESSIONS_DOCS_PORT, default 8080)
+	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS) --host 127.0.0.1 \
+		--port $(SESSIONS_DOCS_PORT)
 
 benchmark: venv ## Incremental run vs full refresh on a history of EVENTS (10M: ~15 min)
 	$(BIN)/python benchmarks/incremental_vs_full_refresh.py --events $(EVENTS) --verify
@@ -111,13 +118,15 @@ dagster: dagster-manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_
 
 # Airflow has an environment of its own (its pins conflict with the project's: fastapi<0.137);
 # its DAGs run dbt from .venv. The metadata database and logs live in .airflow (git-ignored).
+# The base URL is where task processes reach the API server (its default says port 8080).
 AIRFLOW_VENV := .venv-airflow
 SESSIONS_AIRFLOW_PORT ?= 8080
 AIRFLOW_ENV := AIRFLOW_HOME=$(abspath .airflow) \
 	AIRFLOW__CORE__DAGS_FOLDER=$(abspath orchestration/airflow/dags) \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__COSMOS__ENABLE_TELEMETRY=False \
 	AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=False SCARF_ANALYTICS=false DO_NOT_TRACK=1 \
-	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT)
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT) \
+	AIRFLOW__API__BASE_URL=http://127.0.0.1:$(SESSIONS_AIRFLOW_PORT)
 
 $(AIRFLOW_VENV)/.installed: orchestration/airflow/requirements.txt orchestration/airflow/constraints.txt
 	$(PYTHON) -m venv $(AIRFLOW_VENV)

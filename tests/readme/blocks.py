@@ -45,6 +45,7 @@ class Command:
     line: int
     source: str
     text: str
+    notes: tuple[str, ...] = ()  # the comment lines right before it in its block
 
     @property
     def where(self) -> str:
@@ -66,6 +67,12 @@ class Block:
     @property
     def first_line(self) -> str:
         return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+
+    @property
+    def label(self) -> str:
+        """Its first command, or its first line."""
+        commands = self.commands()
+        return commands[0].text if commands else self.first_line
 
     def commands(self) -> list[Command]:
         return split_commands(self.document, self.line + 1, self.body)
@@ -97,10 +104,15 @@ def split_commands(document: str, first_line: int, body: str) -> list[Command]:
     """The commands of a block: one per line, a line ending in a backslash continues on the
     next, blank and comment-only lines are none."""
     commands: list[Command] = []
+    notes: list[str] = []
     lines = body.splitlines()
     index = 0
     while index < len(lines):
         start = index
+        if lines[index].strip().startswith("#"):
+            notes.append(lines[index].strip())
+            index += 1
+            continue
         parts = [strip_comment(lines[index]).rstrip()]
         while parts[-1].endswith("\\") and index + 1 < len(lines):
             parts[-1] = parts[-1][:-1]
@@ -110,7 +122,8 @@ def split_commands(document: str, first_line: int, body: str) -> list[Command]:
         text = " ".join(" ".join(parts).split())
         if text:
             source = "\n".join(lines[start:index])
-            commands.append(Command(document, first_line + start, source, text))
+            commands.append(Command(document, first_line + start, source, text, tuple(notes)))
+        notes = []
     return commands
 
 
@@ -177,9 +190,8 @@ def read_document(root: Path, relative: str) -> Document:
 
 def documents(root: Path) -> list[Document]:
     """README.md, then docs/*.md in name order: the order the README test runs them in."""
-    names = ["README.md"] + sorted(
-        str(path.relative_to(root)) for path in (root / "docs").glob("*.md")
-    )
+    docs = sorted(str(path.relative_to(root)) for path in (root / "docs").glob("*.md"))
+    names = ["README.md", *docs]
     return [read_document(root, name) for name in names]
 
 

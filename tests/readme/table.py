@@ -77,7 +77,9 @@ HANDLERS = [
     Handler("shell variables", r"[A-Z]+=\S+|[A-Z]+=\"[^\"]*\"(; [A-Z]+=\"[^\"]*\")*", "run"),
     Handler("SID=$(curl ...)", r"SID=\$\(curl .+\)", "run"),
     Handler("curl", r"curl -s .+", "run", "json"),
-    Handler("make dashboard", r"(SESSIONS_DASHBOARD_PORT=\d+ )?make dashboard", "server", "dashboard"),
+    Handler(
+        "make dashboard", r"(SESSIONS_DASHBOARD_PORT=\d+ )?make dashboard", "server", "dashboard"
+    ),
     Handler("make backfill", r"make backfill SOURCE=(chat|segment|mooc|app)", "run", "dbt"),
     Handler("make retention", r"make retention", "run", "retention"),
 ]
