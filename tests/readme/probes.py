@@ -102,7 +102,9 @@ RUN_LOGS = """query($id: ID!) { logsForRun(runId: $id) { __typename ... on Event
 
 
 def graphql(server: Server, query: str, **variables: Any) -> dict[str, Any]:
-    status, answer = http(url(server, "/graphql"), {"query": query, "variables": variables})
+    # Generous: on 2 busy cores a launch can take a while to answer, and is not retried.
+    body = {"query": query, "variables": variables}
+    status, answer = http(url(server, "/graphql"), body, timeout=180)
     if status != 200 or not isinstance(answer, dict) or answer.get("errors"):
         raise Failure(f"dagster GraphQL answered {status}: {str(answer)[:2000]}")
     return answer["data"]

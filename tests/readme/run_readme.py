@@ -146,6 +146,11 @@ class Runner:
             server, detail = self._execute(shell, server, command, handler)
         except Failure as failure:
             raise Failure(f"{command.where} `{command.text}` ({handler.name}): {failure}") from None
+        except Exception as error:  # a probe's own error: still name the command
+            where = f"{command.where} `{command.text}` ({handler.name})"
+            logs = sorted(shell.logs.glob("*.log"), key=lambda path: path.stat().st_mtime)
+            output = tail(logs[-1]) if logs else ""
+            raise Failure(f"{where}: {type(error).__name__}: {error}\n{output}") from error
         if handler.kind == "ci":
             self.say("ci", command.where, command.text, detail)
         else:
