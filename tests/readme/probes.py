@@ -174,7 +174,7 @@ def airflow(server: Server, context: Context) -> str:
             return None
         return health if health.get("scheduler", {}).get("status") == "healthy" else None
 
-    wait_for(server, "healthy scheduler (/api/v2/monitor/health)", 300, healthy)
+    wait_for(server, "healthy scheduler (/api/v2/monitor/health)", 240, healthy)
     passwords = context.project / ".airflow" / "simple_auth_manager_passwords.json.generated"
     users = json.loads(passwords.read_text())
     username, password = next(iter(users.items()))
