@@ -43,7 +43,7 @@ test: dbt-test pytest lint ## The whole suite: dbt build + tests, pytest, sqlflu
 
 # README as an executable document: every command of README.md and docs/*.md, as written, in a
 # fresh copy of the project from a shell without the project's environments on PATH (tests/readme).
-test-readme: venv chromium ## Run every README and docs command as written in a fresh copy (~15 min)
+test-readme: venv chromium ## Run every README and docs command as written in a fresh copy (~11 min)
 	$(BIN)/python tests/readme/run_readme.py
 
 dbt-test: venv ## dbt build with data tests and unit tests on the sample data
