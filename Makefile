@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: test-readme tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ build: venv ## Build every model, seed and test (incremental; ARGS=--full-refres
 	$(DBT) build $(DBT_FLAGS) $(ARGS)
 
 test: dbt-test pytest lint tracker-test ## The whole suite: dbt build + tests, pytest, sqlfluff, ruff, the tracker's unit tests
+
+# README as an executable document: every command of README.md and docs/*.md, as written, in a
+# fresh copy of the project from a shell without the project's environments on PATH (tests/readme).
+test-readme: venv chromium ## Run every README and docs command as written in a fresh copy (~11 min)
+	$(BIN)/python tests/readme/run_readme.py
 
 dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	@mkdir -p $(dir $(SESSIONS_DUCKDB_PATH))
@@ -80,8 +85,10 @@ lineage: venv ## Draw the lineage of models, seeds and sources from the manifest
 	$(DBT) parse $(DBT_FLAGS) > /dev/null
 	$(BIN)/python scripts/lineage_picture.py --manifest target/manifest.json --out docs/img/lineage.svg
 
-docs: venv ## Generate and serve the dbt docs site
-	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS)
+SESSIONS_DOCS_PORT ?= 8080
+docs: venv ## Generate and serve the dbt docs site on 127.0.0.1 (port SESSIONS_DOCS_PORT, default 8080)
+	$(DBT) docs generate $(DBT_FLAGS) && $(DBT) docs serve $(DBT_FLAGS) --host 127.0.0.1 \
+		--port $(SESSIONS_DOCS_PORT)
 
 benchmark: venv ## Incremental run vs full refresh on a history of EVENTS (10M: ~15 min)
 	$(BIN)/python benchmarks/incremental_vs_full_refresh.py --events $(EVENTS) --verify
@@ -111,20 +118,24 @@ manifest: venv ## The dbt manifest the schedulers (Dagster, Airflow) read (dbt p
 
 dagster-manifest: manifest
 
+# `dagster dev` prepares the dbt project with the `dbt` it finds on PATH, so .venv/bin goes first
+# there (a user's shell need not have it).
 dagster: manifest ## The Dagster UI on localhost (port SESSIONS_DAGSTER_PORT, default 3000)
 	@mkdir -p $(DAGSTER_HOME_DIR) && cp orchestration/dagster/dagster.yaml $(DAGSTER_HOME_DIR)/
-	DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
+	PATH="$(abspath $(BIN)):$$PATH" DAGSTER_HOME=$(abspath $(DAGSTER_HOME_DIR)) $(BIN)/dagster dev -m orchestration.dagster.definitions \
 		-h 127.0.0.1 -p $(SESSIONS_DAGSTER_PORT)
 
 # Airflow has an environment of its own (its pins conflict with the project's: fastapi<0.137);
 # its DAGs run dbt from .venv. The metadata database and logs live in .airflow (git-ignored).
+# The base URL is where task processes reach the API server (its default says port 8080).
 AIRFLOW_VENV := .venv-airflow
 SESSIONS_AIRFLOW_PORT ?= 8080
 AIRFLOW_ENV := AIRFLOW_HOME=$(abspath .airflow) \
 	AIRFLOW__CORE__DAGS_FOLDER=$(abspath orchestration/airflow/dags) \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__COSMOS__ENABLE_TELEMETRY=False \
 	AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=False SCARF_ANALYTICS=false DO_NOT_TRACK=1 \
-	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT)
+	AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(SESSIONS_AIRFLOW_PORT) \
+	AIRFLOW__API__BASE_URL=http://127.0.0.1:$(SESSIONS_AIRFLOW_PORT)
 
 $(AIRFLOW_VENV)/.installed: orchestration/airflow/requirements.txt orchestration/airflow/constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
@@ -142,8 +153,10 @@ airflow-init: airflow-venv manifest ## The Airflow metadata database and the one
 	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow pools set sessions_duckdb_writer 1 \
 		"DuckDB has one writer: one dbt command at a time" > /dev/null
 
+# `airflow standalone` starts its scheduler, triggerer, DAG processor and API server as `airflow ...`
+# from PATH, so .venv-airflow/bin goes first there.
 airflow: airflow-init ## Airflow (UI, scheduler) on localhost (port SESSIONS_AIRFLOW_PORT, default 8080)
-	$(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow standalone
+	PATH="$(abspath $(AIRFLOW_VENV)/bin):$$PATH" $(AIRFLOW_ENV) $(AIRFLOW_VENV)/bin/airflow standalone
 
 # --- reprocessing and retention -----------------------------------------------------------------
 SOURCE ?=
