@@ -44,15 +44,15 @@ def test_every_unmarked_readme_block_is_run_and_the_servers_are_among_them() -> 
 
 
 def test_a_new_command_without_a_test_fails_with_its_file_and_line(tmp_path: Path) -> None:
-    root = project(tmp_path, f"# x\n\n{FENCE}bash\nmake build\nmake tracker   # new\n{FENCE}\n")
+    root = project(tmp_path, f"# x\n\n{FENCE}bash\nmake build\nmake frobnicate   # new\n{FENCE}\n")
     [problem] = check(root)
-    assert problem.startswith("README.md:5: `make tracker` is a command the README test")
+    assert problem.startswith("README.md:5: `make frobnicate` is a command the README test")
 
 
 def test_a_new_inline_command_fails_and_a_template_does_not(tmp_path: Path) -> None:
-    readme = 'Run `make build`, then `make tracker`; `.venv/bin/dbt show --inline "..."`.\n'
+    readme = 'Run `make build`, then `make frobnicate`; `.venv/bin/dbt show --inline "..."`.\n'
     [problem] = check(project(tmp_path, readme))
-    assert problem.startswith("README.md:1: `make tracker` is a command")
+    assert problem.startswith("README.md:1: `make frobnicate` is a command")
 
 
 def test_any_readme_block_counts_but_only_command_blocks_of_docs(tmp_path: Path) -> None:
