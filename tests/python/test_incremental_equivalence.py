@@ -55,6 +55,8 @@ from reference_sources import (
 
 from sessions_testkit.mart_diff import mart_differences
 
+# Vars that let a build pass whatever share of a run's records is quarantined.
+ALLOW_ANY_QUARANTINE_SHARE = {"quarantine_warn_ratio": 1, "quarantine_error_ratio": 1}
 EXAMPLES = int(os.environ.get("SESSIONS_INCREMENTAL_EXAMPLES", "3"))
 SOURCES = ("chat", "segment", "mooc", "app")
 
@@ -154,6 +156,9 @@ class Landing:
             "mooc_interactions_path": str(self.root / "mooc" / "*.parquet"),
             "app_events_path": str(self.root / "app" / "*.jsonl"),
             "export_dir": str(exports),
+            # The scenarios' batches hold bad records on purpose, some a whole batch of a source:
+            # the quarantine share, checked per run, is test_bad_input's subject, not these.
+            **ALLOW_ANY_QUARANTINE_SHARE,
         }
 
     def write(self, index: int, batch: Batch) -> list[str]:
@@ -710,8 +715,7 @@ def test_incremental_builds_equal_full_refresh(
     workdir = tmp_path / f"example_{next(_example_numbers)}"
     # The drawn batches mix in bad records, sometimes more than the quarantine ratios allow
     # (a build then fails on purpose: test_bad_input checks that): here every share is allowed.
-    allow_any_share = {"quarantine_warn_ratio": 1, "quarantine_error_ratio": 1}
-    outcome = build_in_batches(scenario, workdir, allow_any_share)
+    outcome = build_in_batches(scenario, workdir, ALLOW_ANY_QUARANTINE_SHARE)
     check_equivalence(scenario, outcome)
 
 
@@ -879,8 +883,8 @@ def test_quarantined_parquet_row_text_does_not_depend_on_the_batch(tmp_path: Pat
         "chat_enabled": False,
         "segment_enabled": False,
         "app_enabled": False,
-        # Half of these two rows is bad on purpose: above the default error ratio.
-        "quarantine_error_ratio": 0.9,
+        # The second batch is all bad on purpose: above any error ratio.
+        **ALLOW_ANY_QUARANTINE_SHARE,
     }
     outcome = build_in_batches(scenario, tmp_path, only_mooc)
     assert_marts_equal(outcome.incremental, outcome.full_refresh)
