@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
+import signal
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -44,6 +46,10 @@ from collector.store import PendingEnd, Session, SessionStore
 from sessions_exports import ExportError, NoBuildYet
 
 FLUSH_SECONDS = 1.0
+# After a storage error stopped the spool: how long the server goes on answering 503 (to the
+# requests in flight and the next ones) before it shuts down, to exit with FAILED_EXIT_CODE.
+FAILED_SHUTDOWN_SECONDS = 0.5
+FAILED_EXIT_CODE = 74  # EX_IOERR
 # The user of a session its events opened without naming one.
 ANONYMOUS_PREFIX = "anonymous:"
 
@@ -66,6 +72,8 @@ class Collector:
         self.store: SessionStore | None = None
         self.exports = ExportReader(settings.export_dir)
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
+        # Stops the server (set by `python -m collector`); without it a SIGTERM to itself.
+        self.shutdown: Callable[[], None] | None = None
 
     def stamp(self, received: datetime) -> datetime:
         """The time of an event the client sent without one: when its request was received, and
@@ -319,8 +327,21 @@ def create_app(settings: Settings) -> Gate:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        failed = asyncio.Event()
+        collector.spool.on_failure = lambda _error: loop.call_soon_threadsafe(failed.set)
         collector.spool.start()
         collector.store = SessionStore(settings.state_dir / "sessions.sqlite3")
+
+        async def stop_when_failed() -> None:
+            """A storage error stopped the spool: the server shuts down (as on SIGTERM), and
+            `python -m collector` exits non-zero."""
+            await failed.wait()
+            await asyncio.sleep(FAILED_SHUTDOWN_SECONDS)
+            if collector.shutdown is not None:
+                collector.shutdown()
+            else:
+                os.kill(os.getpid(), signal.SIGTERM)
 
         async def flush_periodically() -> None:
             while True:
@@ -329,10 +350,12 @@ def create_app(settings: Settings) -> Gate:
                 await collector.write_due_ends()
 
         flusher = asyncio.create_task(flush_periodically())
+        watcher = asyncio.create_task(stop_when_failed())
         try:
             yield
         finally:
             flusher.cancel()
+            watcher.cancel()
             collector.spool.stop()
             collector.sessions.close()
 
@@ -430,8 +453,18 @@ def create_app(settings: Settings) -> Gate:
 
     @api.get("/health", tags=["operations"])
     @api.get(f"{API_PREFIX}/health", tags=["operations"])
-    async def health() -> dict[str, Any]:
-        """Liveness for orchestration and load balancers (no key needed)."""
+    async def health() -> Any:
+        """Liveness for orchestration and load balancers (no key needed): 503 once a storage
+        error stopped the spool."""
+        if collector.spool.failed is not None:
+            return JSONResponse(
+                {
+                    "status": "failed",
+                    "time": utc_text(_now()),
+                    "detail": str(collector.spool.failed),
+                },
+                status_code=503,
+            )
         try:
             collector.exports.manifest()
             has_exports = True
