@@ -38,6 +38,7 @@ from collector.models import (
     SingleEventRequest,
     StartRequest,
     event_line,
+    landed_event_id,
     new_id,
     utc_text,
 )
@@ -121,7 +122,7 @@ class Collector:
                 end_reason=None,
                 has_start=False,
             )
-            self.sessions.create(opened, start_event_id=f"{session_id}:opened")
+            self.sessions.create(opened, start_event_id=new_id())
             return opened, True
         if found.ended_at is not None:
             raise HTTPException(409, f"session {session_id!r} has ended ({found.end_reason})")
@@ -236,6 +237,13 @@ def _validation_response(_request: Request, error: Exception) -> JSONResponse:
         ".".join(str(part) for part in p["loc"][1:]) + f": {p['msg']}" for p in detail
     )
     return JSONResponse({"detail": detail, "message": fields}, status_code=422)
+
+
+def _store_error(_request: Request, error: Exception) -> JSONResponse:
+    """A session store error (disk full, I/O): nothing was written; the client retries."""
+    return JSONResponse(
+        {"detail": f"session store error, nothing written, retry: {error}"}, status_code=503
+    )
 
 
 def _now() -> datetime:
@@ -366,6 +374,7 @@ def create_app(settings: Settings) -> Gate:
     )
     api.state.collector = collector
     api.add_exception_handler(RequestValidationError, _validation_response)
+    api.add_exception_handler(sqlite3.Error, _store_error)
 
     def received(body: Sent | None) -> Received:
         return Received(
@@ -389,11 +398,12 @@ def create_app(settings: Settings) -> Gate:
     ) -> tuple[list[str], list[bytes]]:
         event_ids, lines = [], []
         for index, (event, moment, raw) in enumerate(events):
-            event_id = event.event_id or new_id()
+            event_id = landed_event_id(session.session_id, event.event_id)
             event_ids.append(event_id)
             lines.append(
                 event_line(
                     event_id=event_id,
+                    client_event_id=event.event_id,
                     event_type=event.event_type or "action",
                     timestamp=moment,
                     user_id=session.user_id,
@@ -484,21 +494,26 @@ def create_app(settings: Settings) -> Gate:
         request = received(body)
         found = None
         if body.event_id is not None:
-            found = collector.sessions.started_by(body.event_id)
+            found = collector.sessions.started_by(body.event_id, body.user_id)
         if found is None and body.id is not None:
             found = collector.sessions.get(body.id)
         if found is not None:
             if found.user_id != body.user_id:
                 raise HTTPException(409, f"session {found.session_id!r} is another user's")
             if found.has_start:
-                return started(found, body.event_id or f"{found.session_id}:start")
+                return started(found, collector.sessions.start_event_id(found.session_id))
         entry = body.entry or Entry()
         page = body.page if body.page is not None else entry.page
         referrer = body.referrer if body.referrer is not None else entry.referrer
         campaign = body.campaign if body.campaign is not None else entry.campaign
         moment, raw = collector.event_time(body.timestamp, request, ())
         session_id = found.session_id if found else body.id or new_id()
-        event_id = body.event_id or (f"{session_id}:start" if body.id else new_id())
+        event_id = (
+            landed_event_id(session_id, body.event_id)
+            if body.event_id is not None or found is None
+            # A session its events opened, or whose start was not written: the id it holds.
+            else collector.sessions.start_event_id(session_id)
+        )
         if found is not None:
             # Its events arrived first (and opened it): the start is written at its first
             # event's time at the latest, so the session begins with it.
@@ -506,6 +521,7 @@ def create_app(settings: Settings) -> Gate:
         device = body.device.model_dump(exclude_none=True)
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="session_start",
             timestamp=moment,
             user_id=body.user_id,
@@ -527,8 +543,11 @@ def create_app(settings: Settings) -> Gate:
             last_seen_at=utc_text(moment),
             ended_at=None,
             end_reason=None,
-            has_start=False,
+            has_start=True,
         )
+        # Every store write comes before the line, none after it: a store error answers 503
+        # with nothing written (no start line of a session the client never learned), and a
+        # retry of a start whose line was written finds its session.
         if found is None:
             # Known before its line is written: a request of the session that arrives during
             # the write (a beacon sent as the page closes) finds it, and finds its user.
@@ -536,16 +555,22 @@ def create_app(settings: Settings) -> Gate:
                 collector.sessions.create(stored, start_event_id=event_id)
             except sqlite3.IntegrityError:
                 # The same start sent twice at once: the first stored is the session.
-                first = collector.sessions.started_by(event_id) or collector.sessions.get(
-                    session_id
-                )
+                first = collector.sessions.started_by(
+                    body.event_id or "", body.user_id
+                ) or collector.sessions.get(session_id)
                 assert first is not None
-                return started(first, event_id)
-        # A start whose write fails stays without its line: a retried start writes it.
-        await collector.write([line])
-        collector.sessions.add_start(stored, utc_text(moment))
+                return started(first, collector.sessions.start_event_id(first.session_id))
+        else:
+            collector.sessions.add_start(stored, utc_text(moment), start_event_id=event_id)
         if request.dropped:
             collector.sessions.record(session_id, utc_text(moment), dropped=request.dropped)
+        try:
+            await collector.write([line])
+        except HTTPException:
+            # Not written: a retried start writes it.
+            unnamed = body.id is None and body.event_id is None
+            collector.sessions.unstart(session_id, remove=found is None and unnamed)
+            raise
         now_stored = collector.sessions.get(session_id)
         assert now_stored is not None
         return started(now_stored, event_id)
@@ -560,9 +585,10 @@ def create_app(settings: Settings) -> Gate:
             session_id, body.user_id, moment, body.timestamp
         )
         moment = collector.in_order(session, moment, request)
-        event_id = body.event_id or new_id()
+        event_id = landed_event_id(session_id, body.event_id)
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="heartbeat",
             timestamp=moment,
             user_id=session.user_id,
@@ -615,7 +641,7 @@ def create_app(settings: Settings) -> Gate:
             session_id, body.user_id, moment, body.timestamp
         )
         moment = collector.in_order(session, moment, request, end=True)
-        event_id = body.event_id or f"{session_id}:end"
+        event_id = landed_event_id(session_id, body.event_id)
         fields = raw_fields(request, raw, True)
         if request.dropped:
             collector.sessions.record(session_id, utc_text(moment), dropped=request.dropped)
@@ -627,14 +653,23 @@ def create_app(settings: Settings) -> Gate:
                 due=utc_text(due),
                 event_id=event_id,
                 page=body.page,
-                raw={key: value for key, value in fields.items() if isinstance(value, str)},
+                raw={
+                    **{key: value for key, value in fields.items() if isinstance(value, str)},
+                    **({"client_event_id": body.event_id} if body.event_id else {}),
+                },
                 client_at=utc_text(body.timestamp) if body.timestamp is not None else None,
             )
             collector.sessions.set_pending_end(session_id, pending)
             response.status_code = 202
-            return {"session_id": session_id, "pending": True, "due_at": utc_text(due)}
+            return {
+                "session_id": session_id,
+                "pending": True,
+                "due_at": utc_text(due),
+                "event_id": event_id,
+            }
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="session_end",
             timestamp=moment,
             user_id=session.user_id,
@@ -650,7 +685,12 @@ def create_app(settings: Settings) -> Gate:
         except HTTPException:
             collector.sessions.reopen(session_id, None)
             raise
-        answer = {"session_id": session_id, "ended_at": utc_text(moment), "repeated": False}
+        answer = {
+            "session_id": session_id,
+            "ended_at": utc_text(moment),
+            "repeated": False,
+            "event_id": event_id,
+        }
         return {**answer, "opened": True} if opened else answer
 
     def since(now: datetime) -> datetime:

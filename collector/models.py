@@ -22,8 +22,9 @@ TrackedType = Literal["page_view", "action", "error", "workflow_started", "workf
 
 Text = Annotated[str, Field(min_length=1, max_length=2048)]
 ShortText = Annotated[str, Field(min_length=1, max_length=256)]
-# A client's event id: counted once across all users and sessions, so it must be unique
-# (a UUID, say); the app source keeps the first copy of an id.
+# A client's event id: unique within its session (a retry sends it again). The line's
+# `event_id` is `<session_id>/<client's id>` (see `landed_event_id`), so two sessions that use
+# the same id never collide; the client's own id stays in the line as `client_event_id`.
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,128}$")]
 # A session id a client makes itself (crypto.randomUUID()): the same alphabet.
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
@@ -139,7 +140,16 @@ def utc_text(moment: datetime) -> str:
 
 
 def new_id() -> str:
+    """An id the server makes: random (a UUID), never derived from another id."""
     return str(uuid.uuid4())
+
+
+def landed_event_id(session_id: str, client_event_id: str | None) -> str:
+    """The `event_id` a line is written with: a client's id namespaced by its session
+    (`<session_id>/<id>`: `/` is in neither alphabet, so the two parts stay apart), so that
+    the app source's deduplication by `event_id` counts a retry once and never drops another
+    session's event; without a client id, a new random id."""
+    return f"{session_id}/{client_event_id}" if client_event_id else new_id()
 
 
 def event_line(

@@ -25,8 +25,6 @@ import httpx
 import pytest
 from collector_support import WRITE, CollectorProcess
 
-pytestmark = pytest.mark.faults
-
 SHIM_SOURCE = Path(__file__).parent / "faults" / "storage_faults.c"
 FAILED_EXIT_CODE = 74
 CLIENTS = 4
@@ -63,8 +61,10 @@ def send_until_stopped(
         for number in range(100_000):
             if stop.is_set():
                 return
-            event_id = f"fault-{client}-{number:06d}"
-            body = {"event_type": "action", "action": "click", "event_id": event_id}
+            client_id = f"fault-{client}-{number:06d}"
+            # The line's event id: the client's, namespaced by its session.
+            event_id = f"client-{client}-session/{client_id}"
+            body = {"event_type": "action", "action": "click", "event_id": client_id}
             body["details"] = {"padding": "x" * 2000}
             try:
                 response = api.post(
@@ -82,6 +82,7 @@ def send_until_stopped(
                 return
             with outcome.lock:
                 if response.status_code == 200:
+                    assert response.json()["event_ids"] == [event_id]
                     outcome.acknowledged.append(event_id)
                 elif response.status_code == 503:
                     outcome.refused.append(event_id)
@@ -143,6 +144,7 @@ def check_restart(server: CollectorProcess, outcome: Outcome) -> None:
     assert all(landed[event_id] <= 1 for event_id in outcome.refused + outcome.unanswered)
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize(
     ("call", "code"),
     [
@@ -174,6 +176,7 @@ def test_a_storage_error_stops_the_collector_and_loses_no_acknowledged_event(
     check_restart(server, outcome)
 
 
+@pytest.mark.faults
 def test_a_full_disk_stops_the_collector_and_loses_no_acknowledged_event(tmp_path: Path) -> None:
     """RLIMIT_FSIZE in the collector process: a write past 256 KB fails (EFBIG), after a short
     write that leaves a torn line."""
@@ -188,3 +191,59 @@ def test_a_full_disk_stops_the_collector_and_loses_no_acknowledged_event(tmp_pat
     finally:
         server.stop()
     check_restart(server, outcome)
+
+
+@pytest.mark.parametrize("skip", [0, 1])
+def test_a_start_retried_after_a_store_error_makes_one_session(
+    tmp_path: Path, shim: Path, skip: int
+) -> None:
+    """The session store's fsync fails (the first one, or the second one of a start): the
+    start answers 503 and writes nothing, or 201 with its line; retried, it gets one session,
+    and no start line is left of a session no client was told about."""
+    flag = tmp_path / "armed"
+    server = CollectorProcess(
+        tmp_path,
+        extra_env={
+            "LD_PRELOAD": str(shim),
+            "STORAGE_FAULT_CALL": "store",
+            "STORAGE_FAULT_SKIP": str(skip),
+            "STORAGE_FAULT_ARMED": str(flag),
+        },
+    )
+    server.start()
+    told: list[str] = []
+    try:
+        with server.client() as api:
+            flag.touch()
+            bodies = [
+                {"user_id": "store-u1", "device": {}},  # unnamed: a retry cannot name it
+                {"user_id": "store-u2", "device": {}, "id": "store-session-0002"},
+                {"user_id": "store-u3", "device": {}, "event_id": "store-start-0003"},
+            ]
+            refused = []
+            for body in bodies:
+                response = api.post("/start", json=body, headers=WRITE)
+                assert response.status_code in {201, 503}, response.text
+                if response.status_code == 201:
+                    told.append(response.json()["session_id"])
+                else:
+                    refused.append(body)
+            assert refused, "the store fault refused no start"
+            flag.unlink()
+            for body in refused:
+                response = api.post("/start", json=body, headers=WRITE)
+                assert response.status_code == 201, response.text
+                told.append(response.json()["session_id"])
+            # Named starts retried once more get the same session back.
+            for body in bodies[1:]:
+                again = api.post("/start", json=body, headers=WRITE)
+                assert again.status_code == 201 and again.json()["session_id"] in told
+    finally:
+        server.stop()
+    starts = Counter(
+        line["session_id"]
+        for line in server.published_lines()
+        if line["event_type"] == "session_start"
+    )
+    assert sorted(told) == sorted(set(told)) and len(told) == len(bodies)
+    assert starts == Counter(told), "start lines of sessions no client was told about"

@@ -6,6 +6,8 @@
  *   fsync     an fsync() of an open spool file
  *   dirfsync  an fsync() of a directory (the spool's folder, after a rename)
  *   rename    a rename() of an open spool file into its published name
+ *   store     an fsync() or fdatasync() of the session store (`sessions.sqlite3*`)
+ * STORAGE_FAULT_SKIP lets that many armed calls pass before the first that fails (0).
  * STORAGE_FAULT_ERRNO is the errno it fails with (5, EIO, by default; 28 is ENOSPC).
  * Every other call passes through to libc.
  */
@@ -26,19 +28,28 @@ static int armed_for(const char *call) {
     return access(flag, F_OK) == 0;
 }
 
+/* Counts the armed calls; fails those after the first STORAGE_FAULT_SKIP. */
+static int fails_now(void) {
+    static long seen = 0;
+    const char *skip = getenv("STORAGE_FAULT_SKIP");
+    return seen++ >= (skip != NULL ? atol(skip) : 0);
+}
+
 static int fault_errno(void) {
     const char *value = getenv("STORAGE_FAULT_ERRNO");
     return value != NULL ? atoi(value) : EIO;
 }
 
-static int is_spool_file(int fd) {
+static int path_has(int fd, const char *part) {
     char link[64], target[PATH_MAX];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t length = readlink(link, target, sizeof target - 1);
     if (length < 0) return 0;
     target[length] = '\0';
-    return strstr(target, ".jsonl.part") != NULL;
+    return strstr(target, part) != NULL;
 }
+
+static int is_spool_file(int fd) { return path_has(fd, ".jsonl.part"); }
 
 static int is_directory(int fd) {
     struct stat status;
@@ -48,7 +59,7 @@ static int is_directory(int fd) {
 ssize_t write(int fd, const void *buffer, size_t count) {
     static ssize_t (*real_write)(int, const void *, size_t) = NULL;
     if (real_write == NULL) real_write = dlsym(RTLD_NEXT, "write");
-    if (armed_for("write") && is_spool_file(fd)) {
+    if (armed_for("write") && is_spool_file(fd) && fails_now()) {
         errno = fault_errno();
         return -1;
     }
@@ -58,17 +69,29 @@ ssize_t write(int fd, const void *buffer, size_t count) {
 int fsync(int fd) {
     static int (*real_fsync)(int) = NULL;
     if (real_fsync == NULL) real_fsync = dlsym(RTLD_NEXT, "fsync");
-    if ((armed_for("fsync") && is_spool_file(fd)) || (armed_for("dirfsync") && is_directory(fd))) {
+    if (((armed_for("fsync") && is_spool_file(fd)) || (armed_for("dirfsync") && is_directory(fd)) ||
+         (armed_for("store") && path_has(fd, "sessions.sqlite3"))) &&
+        fails_now()) {
         errno = fault_errno();
         return -1;
     }
     return real_fsync(fd);
 }
 
+int fdatasync(int fd) {
+    static int (*real_fdatasync)(int) = NULL;
+    if (real_fdatasync == NULL) real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
+    if (armed_for("store") && path_has(fd, "sessions.sqlite3") && fails_now()) {
+        errno = fault_errno();
+        return -1;
+    }
+    return real_fdatasync(fd);
+}
+
 int rename(const char *source, const char *target) {
     static int (*real_rename)(const char *, const char *) = NULL;
     if (real_rename == NULL) real_rename = dlsym(RTLD_NEXT, "rename");
-    if (armed_for("rename") && strstr(source, ".jsonl.part") != NULL) {
+    if (armed_for("rename") && strstr(source, ".jsonl.part") != NULL && fails_now()) {
         errno = fault_errno();
         return -1;
     }
