@@ -141,8 +141,8 @@ class Spool:
                 path.unlink()
             else:
                 published.append(self._rename_published(path))
-        if published:
-            fsync_directory(self.directory)
+        # Always: a rename made before a crash (or before a failed folder fsync) is made durable.
+        fsync_directory(self.directory)
         return published
 
     # --- appending -------------------------------------------------------------------------
