@@ -155,7 +155,18 @@ class Collector:
         if received.sent_at is None:
             moment = given
         else:
-            moment = received.at - (received.sent_at - given)
+            try:
+                moment = received.at - (received.sent_at - given)
+            except OverflowError:
+                raise RequestValidationError(
+                    [
+                        {
+                            "loc": ("body", *where, "timestamp"),
+                            "msg": "timestamp and sent_at are too far apart (out of range)",
+                            "type": "timestamp_out_of_range",
+                        }
+                    ]
+                ) from None
             raw["client_timestamp"] = utc_text(given)
         tolerance = self.settings.future_tolerance_seconds
         max_age = self.settings.max_age_seconds
@@ -747,4 +758,12 @@ def create_app(settings: Settings) -> Gate:
             raise HTTPException(404, f"user {user_id!r} has no app sessions in the last build")
         return {"as_of": as_of, **row}
 
-    return Gate(api, settings.keys, settings.authenticated, settings.allowed_origins)
+    return Gate(
+        api,
+        settings.keys,
+        settings.authenticated,
+        settings.allowed_origins,
+        rate_limit=settings.rate_limit,
+        rate_burst=settings.rate_burst,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 # Limits (the well-known collectors' per-event and per-batch sizes).
 MAX_EVENT_BYTES = 32 * 1024
@@ -19,6 +28,60 @@ MAX_BATCH_EVENTS = 100
 EndReason = Literal["logout", "timeout", "error", "navigation"]
 # Events a client tracks; session_start / session_end / heartbeat have their own endpoints.
 TrackedType = Literal["page_view", "action", "error", "workflow_started", "workflow_completed"]
+
+# What a body's JSON may hold, anywhere in it (`details` included): every value must be one that
+# DuckDB's JSON reader and a strict JSON parser both accept, and the line must be UTF-8.
+MAX_DEPTH = 32
+# Integers DuckDB reads as numbers (BIGINT, UBIGINT); larger ones lose digits in many readers.
+MIN_INTEGER, MAX_INTEGER = -(2**63), 2**64 - 1
+MAX_DROPPED = 2**31 - 1
+
+
+def _json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why `value` (parsed JSON) cannot be written into a line, or None."""
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a string holds a lone surrogate (\\ud800 to \\udfff): not UTF-8 text"
+        return None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "NaN and Infinity are not JSON numbers"
+    if isinstance(value, int):
+        if not MIN_INTEGER <= value <= MAX_INTEGER:
+            return "an integer beyond 64 bits (-2^63 to 2^64 - 1): send it as a string"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _json_problem(key, depth + 1) or _json_problem(item, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, list):
+        for item in value:
+            problem = _json_problem(item, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    return None
+
+
+def _in_utc_range(moment: datetime) -> datetime:
+    """A time whose UTC instant is a datetime too (`0001-01-01T00:00:00+01:00` is not)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            "the time is out of range once converted to UTC (years 1 to 9999)"
+        ) from None
+
+
+# A time with its zone, in range in UTC.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 Text = Annotated[str, Field(min_length=1, max_length=2048)]
 ShortText = Annotated[str, Field(min_length=1, max_length=256)]
@@ -39,13 +102,21 @@ def _either(*names: str) -> Any:
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _writable_json(cls, data: Any) -> Any:
+        problem = _json_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
+
 
 class Sent(Body):
     """What every write may carry: the client's clock when it sent the request (for the
     derived event time, docs/collector.md) and how many events the client had to drop."""
 
-    sent_at: AwareDatetime | None = _either("sent_at", "sentAt")
-    dropped: Annotated[int, Field(ge=0)] | None = None
+    sent_at: Timestamp | None = _either("sent_at", "sentAt")
+    dropped: Annotated[int, Field(ge=0, le=MAX_DROPPED)] | None = None
 
 
 class Device(Body):
@@ -73,19 +144,19 @@ class StartRequest(Sent):
     page: Text | None = None
     referrer: Text | None = None
     campaign: ShortText | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
 
 
 class HeartbeatRequest(Sent):
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
     user_id: ShortText | None = _either("user_id", "userId")
 
 
 class EndRequest(Sent):
     reason: EndReason
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
     user_id: ShortText | None = _either("user_id", "userId")
     page: Text | None = None
@@ -99,7 +170,7 @@ class EventIn(Body):
     `data` as its details)."""
 
     event_type: TrackedType | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     page: Text | None = None
     action: ShortText | None = None
     details: dict[str, Any] | None = None

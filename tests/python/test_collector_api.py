@@ -157,7 +157,12 @@ events_strategy = st.fixed_dictionaries(
         "action": st.text(min_size=1, max_size=20),
         "workflow_id": st.from_regex(r"wf_[a-z0-9]{1,6}", fullmatch=True),
         "details": st.dictionaries(
-            st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=10), st.booleans())
+            st.text(max_size=8),
+            st.one_of(
+                st.integers(min_value=-(2**63), max_value=2**64 - 1),
+                st.text(max_size=10),
+                st.booleans(),
+            ),
         ),
         # Within SESSIONS_COLLECTOR_MAX_AGE_SECONDS (7 days) of now.
         "timestamp": st.datetimes(
