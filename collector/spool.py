@@ -154,7 +154,7 @@ class Spool:
         payload = b"".join(line + b"\n" for line in lines)
         with self._condition:
             if self.failed is not None:
-                raise self.failed
+                raise SpoolError(str(self.failed))
             if self._stopping or self._thread is None:
                 raise SpoolError("the collector is shutting down")
             self._waiting.append(_Waiter(payload, loop, future))
