@@ -46,6 +46,7 @@ def shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Outcome:
     acknowledged: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    refused_seconds: list[float] = field(default_factory=list)  # how long each 503 took
     # The connection closed without an answer as the collector exited (a keep-alive request
     # sent as the server closed it): not acknowledged, so the client sends it again.
     unanswered: list[str] = field(default_factory=list)
@@ -66,6 +67,7 @@ def send_until_stopped(
             event_id = f"client-{client}-session/{client_id}"
             body = {"event_type": "action", "action": "click", "event_id": client_id}
             body["details"] = {"padding": "x" * 2000}
+            began = time.monotonic()
             try:
                 response = api.post(
                     f"/client-{client}-session/event", json=body, headers=WRITE, timeout=3
@@ -86,6 +88,7 @@ def send_until_stopped(
                     outcome.acknowledged.append(event_id)
                 elif response.status_code == 503:
                     outcome.refused.append(event_id)
+                    outcome.refused_seconds.append(time.monotonic() - began)
                 else:
                     outcome.other.append(f"{event_id}: {response.status_code} {response.text}")
 
@@ -128,6 +131,8 @@ def run_fault(server: CollectorProcess, arm: Callable[[], object]) -> Outcome:
     assert health_failed, "/health never answered 503 between the fault and the exit"
     assert not outcome.other, f"answers other than 200 and 503: {outcome.other[:5]}"
     assert outcome.acknowledged and outcome.refused
+    # In flight when the fault came, or sent after it: refused within a second.
+    assert max(outcome.refused_seconds) < 1.0, max(outcome.refused_seconds)
     return outcome
 
 
