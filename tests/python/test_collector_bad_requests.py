@@ -185,6 +185,18 @@ def slow_body(port: int, answers: list[tuple[float, bytes]], stop: threading.Eve
         answers.append((time.monotonic() - started, answer))
 
 
+def slow_headers(port: int, stop: threading.Event) -> None:
+    """A slowloris that never finishes its headers (a header byte every 0.3 s)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        while not stop.is_set():
+            try:
+                connection.sendall(b"a")
+            except OSError:
+                return
+            time.sleep(0.3)
+
+
 def test_slow_clients_are_cut_off_and_others_keep_their_p99(
     server: CollectorProcess, api: httpx.Client
 ) -> None:
@@ -199,7 +211,11 @@ def test_slow_clients_are_cut_off_and_others_keep_their_p99(
     slow = [
         threading.Thread(target=slow_body, args=(server.port, answers, stop)) for _ in range(30)
     ]
-    for thread in slow:
+    headers_stop = threading.Event()
+    slow_heads = [
+        threading.Thread(target=slow_headers, args=(server.port, headers_stop)) for _ in range(20)
+    ]
+    for thread in slow + slow_heads:
         thread.start()
     latencies = []
     try:
@@ -215,6 +231,9 @@ def test_slow_clients_are_cut_off_and_others_keep_their_p99(
         for thread in slow:
             thread.join(timeout=BODY_TIMEOUT + 10)
         stop.set()
+        headers_stop.set()
+        for thread in slow_heads:
+            thread.join(timeout=10)
     p99 = statistics.quantiles(latencies, n=100)[98]
     assert p99 < max(0.5, 10 * statistics.median(baseline)), (p99, len(latencies))
     assert len(answers) == 30
