@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: test-readme tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: test-readme test-faults tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ dbt-test: venv ## dbt build with data tests and unit tests on the sample data
 	$(DBT) build $(DBT_FLAGS)
 
 pytest: venv chromium tracker ## Differential and property tests (pytest; PYTEST_WORKERS processes, a test file each)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not spark"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not spark and not faults"
 
 lint: sql-lint py-lint ## sqlfluff and ruff
 
@@ -215,6 +215,9 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 	@touch $@
 
 spark-venv: $(BIN)/.spark-installed ## Install the spark extra and Java (once)
+
+test-faults: venv ## Storage faults injected into a collector under load (LD_PRELOAD shim built with gcc, a full disk; ~30 s)
+	$(BIN)/pytest -m faults -p no:cacheprovider tests/python/test_collector_faults.py
 
 test-spark: spark-venv ## The sample and a generated data set built on a local Spark equal the DuckDB build (~6 min)
 	$(BIN)/pytest -m spark -p no:cacheprovider tests/python/test_spark.py

@@ -7,7 +7,7 @@ import sys
 
 import uvicorn
 
-from collector.app import create_app
+from collector.app import FAILED_EXIT_CODE, create_app
 from collector.config import ConfigError, load_settings
 
 
@@ -19,8 +19,10 @@ def main() -> int:
         return 2
     if not settings.authenticated:
         print("collector: local demo without API keys (loopback only)", file=sys.stderr)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    collector = app.app.state.collector  # type: ignore[attr-defined]
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         access_log=settings.access_log,
@@ -29,6 +31,18 @@ def main() -> int:
         log_level="info",
         timeout_graceful_shutdown=10,
     )
+    server = uvicorn.Server(config)
+
+    def shutdown() -> None:
+        server.should_exit = True
+
+    collector.shutdown = shutdown
+    server.run()
+    failed = collector.spool.failed
+    if failed is not None:
+        # A supervisor restarts it; the restart's recovery publishes every complete line.
+        print(f"collector: stopped: {failed}", file=sys.stderr)
+        return FAILED_EXIT_CODE
     return 0
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
+import signal
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -36,6 +38,7 @@ from collector.models import (
     SingleEventRequest,
     StartRequest,
     event_line,
+    landed_event_id,
     new_id,
     utc_text,
 )
@@ -44,6 +47,10 @@ from collector.store import PendingEnd, Session, SessionStore
 from sessions_exports import ExportError, NoBuildYet
 
 FLUSH_SECONDS = 1.0
+# After a storage error stopped the spool: how long the server goes on answering 503 (to the
+# requests in flight and the next ones) before it shuts down, to exit with FAILED_EXIT_CODE.
+FAILED_SHUTDOWN_SECONDS = 0.5
+FAILED_EXIT_CODE = 74  # EX_IOERR
 # The user of a session its events opened without naming one.
 ANONYMOUS_PREFIX = "anonymous:"
 
@@ -66,6 +73,8 @@ class Collector:
         self.store: SessionStore | None = None
         self.exports = ExportReader(settings.export_dir)
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
+        # Stops the server (set by `python -m collector`); without it a SIGTERM to itself.
+        self.shutdown: Callable[[], None] | None = None
 
     def stamp(self, received: datetime) -> datetime:
         """The time of an event the client sent without one: when its request was received, and
@@ -113,7 +122,7 @@ class Collector:
                 end_reason=None,
                 has_start=False,
             )
-            self.sessions.create(opened, start_event_id=f"{session_id}:opened")
+            self.sessions.create(opened, start_event_id=new_id())
             return opened, True
         if found.ended_at is not None:
             raise HTTPException(409, f"session {session_id!r} has ended ({found.end_reason})")
@@ -146,7 +155,18 @@ class Collector:
         if received.sent_at is None:
             moment = given
         else:
-            moment = received.at - (received.sent_at - given)
+            try:
+                moment = received.at - (received.sent_at - given)
+            except OverflowError:
+                raise RequestValidationError(
+                    [
+                        {
+                            "loc": ("body", *where, "timestamp"),
+                            "msg": "timestamp and sent_at are too far apart (out of range)",
+                            "type": "timestamp_out_of_range",
+                        }
+                    ]
+                ) from None
             raw["client_timestamp"] = utc_text(given)
         tolerance = self.settings.future_tolerance_seconds
         max_age = self.settings.max_age_seconds
@@ -228,6 +248,13 @@ def _validation_response(_request: Request, error: Exception) -> JSONResponse:
         ".".join(str(part) for part in p["loc"][1:]) + f": {p['msg']}" for p in detail
     )
     return JSONResponse({"detail": detail, "message": fields}, status_code=422)
+
+
+def _store_error(_request: Request, error: Exception) -> JSONResponse:
+    """A session store error (disk full, I/O): nothing was written; the client retries."""
+    return JSONResponse(
+        {"detail": f"session store error, nothing written, retry: {error}"}, status_code=503
+    )
 
 
 def _now() -> datetime:
@@ -319,8 +346,21 @@ def create_app(settings: Settings) -> Gate:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        failed = asyncio.Event()
+        collector.spool.on_failure = lambda _error: loop.call_soon_threadsafe(failed.set)
         collector.spool.start()
         collector.store = SessionStore(settings.state_dir / "sessions.sqlite3")
+
+        async def stop_when_failed() -> None:
+            """A storage error stopped the spool: the server shuts down (as on SIGTERM), and
+            `python -m collector` exits non-zero."""
+            await failed.wait()
+            await asyncio.sleep(FAILED_SHUTDOWN_SECONDS)
+            if collector.shutdown is not None:
+                collector.shutdown()
+            else:
+                os.kill(os.getpid(), signal.SIGTERM)
 
         async def flush_periodically() -> None:
             while True:
@@ -329,10 +369,12 @@ def create_app(settings: Settings) -> Gate:
                 await collector.write_due_ends()
 
         flusher = asyncio.create_task(flush_periodically())
+        watcher = asyncio.create_task(stop_when_failed())
         try:
             yield
         finally:
             flusher.cancel()
+            watcher.cancel()
             collector.spool.stop()
             collector.sessions.close()
 
@@ -343,6 +385,7 @@ def create_app(settings: Settings) -> Gate:
     )
     api.state.collector = collector
     api.add_exception_handler(RequestValidationError, _validation_response)
+    api.add_exception_handler(sqlite3.Error, _store_error)
 
     def received(body: Sent | None) -> Received:
         return Received(
@@ -366,11 +409,12 @@ def create_app(settings: Settings) -> Gate:
     ) -> tuple[list[str], list[bytes]]:
         event_ids, lines = [], []
         for index, (event, moment, raw) in enumerate(events):
-            event_id = event.event_id or new_id()
+            event_id = landed_event_id(session.session_id, event.event_id)
             event_ids.append(event_id)
             lines.append(
                 event_line(
                     event_id=event_id,
+                    client_event_id=event.event_id,
                     event_type=event.event_type or "action",
                     timestamp=moment,
                     user_id=session.user_id,
@@ -430,8 +474,18 @@ def create_app(settings: Settings) -> Gate:
 
     @api.get("/health", tags=["operations"])
     @api.get(f"{API_PREFIX}/health", tags=["operations"])
-    async def health() -> dict[str, Any]:
-        """Liveness for orchestration and load balancers (no key needed)."""
+    async def health() -> Any:
+        """Liveness for orchestration and load balancers (no key needed): 503 once a storage
+        error stopped the spool."""
+        if collector.spool.failed is not None:
+            return JSONResponse(
+                {
+                    "status": "failed",
+                    "time": utc_text(_now()),
+                    "detail": str(collector.spool.failed),
+                },
+                status_code=503,
+            )
         try:
             collector.exports.manifest()
             has_exports = True
@@ -451,21 +505,26 @@ def create_app(settings: Settings) -> Gate:
         request = received(body)
         found = None
         if body.event_id is not None:
-            found = collector.sessions.started_by(body.event_id)
+            found = collector.sessions.started_by(body.event_id, body.user_id)
         if found is None and body.id is not None:
             found = collector.sessions.get(body.id)
         if found is not None:
             if found.user_id != body.user_id:
                 raise HTTPException(409, f"session {found.session_id!r} is another user's")
             if found.has_start:
-                return started(found, body.event_id or f"{found.session_id}:start")
+                return started(found, collector.sessions.start_event_id(found.session_id))
         entry = body.entry or Entry()
         page = body.page if body.page is not None else entry.page
         referrer = body.referrer if body.referrer is not None else entry.referrer
         campaign = body.campaign if body.campaign is not None else entry.campaign
         moment, raw = collector.event_time(body.timestamp, request, ())
         session_id = found.session_id if found else body.id or new_id()
-        event_id = body.event_id or (f"{session_id}:start" if body.id else new_id())
+        event_id = (
+            landed_event_id(session_id, body.event_id)
+            if body.event_id is not None or found is None
+            # A session its events opened, or whose start was not written: the id it holds.
+            else collector.sessions.start_event_id(session_id)
+        )
         if found is not None:
             # Its events arrived first (and opened it): the start is written at its first
             # event's time at the latest, so the session begins with it.
@@ -473,6 +532,7 @@ def create_app(settings: Settings) -> Gate:
         device = body.device.model_dump(exclude_none=True)
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="session_start",
             timestamp=moment,
             user_id=body.user_id,
@@ -494,8 +554,11 @@ def create_app(settings: Settings) -> Gate:
             last_seen_at=utc_text(moment),
             ended_at=None,
             end_reason=None,
-            has_start=False,
+            has_start=True,
         )
+        # Every store write comes before the line, none after it: a store error answers 503
+        # with nothing written (no start line of a session the client never learned), and a
+        # retry of a start whose line was written finds its session.
         if found is None:
             # Known before its line is written: a request of the session that arrives during
             # the write (a beacon sent as the page closes) finds it, and finds its user.
@@ -503,16 +566,22 @@ def create_app(settings: Settings) -> Gate:
                 collector.sessions.create(stored, start_event_id=event_id)
             except sqlite3.IntegrityError:
                 # The same start sent twice at once: the first stored is the session.
-                first = collector.sessions.started_by(event_id) or collector.sessions.get(
-                    session_id
-                )
+                first = collector.sessions.started_by(
+                    body.event_id or "", body.user_id
+                ) or collector.sessions.get(session_id)
                 assert first is not None
-                return started(first, event_id)
-        # A start whose write fails stays without its line: a retried start writes it.
-        await collector.write([line])
-        collector.sessions.add_start(stored, utc_text(moment))
+                return started(first, collector.sessions.start_event_id(first.session_id))
+        else:
+            collector.sessions.add_start(stored, utc_text(moment), start_event_id=event_id)
         if request.dropped:
             collector.sessions.record(session_id, utc_text(moment), dropped=request.dropped)
+        try:
+            await collector.write([line])
+        except HTTPException:
+            # Not written: a retried start writes it.
+            unnamed = body.id is None and body.event_id is None
+            collector.sessions.unstart(session_id, remove=found is None and unnamed)
+            raise
         now_stored = collector.sessions.get(session_id)
         assert now_stored is not None
         return started(now_stored, event_id)
@@ -527,9 +596,10 @@ def create_app(settings: Settings) -> Gate:
             session_id, body.user_id, moment, body.timestamp
         )
         moment = collector.in_order(session, moment, request)
-        event_id = body.event_id or new_id()
+        event_id = landed_event_id(session_id, body.event_id)
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="heartbeat",
             timestamp=moment,
             user_id=session.user_id,
@@ -582,7 +652,7 @@ def create_app(settings: Settings) -> Gate:
             session_id, body.user_id, moment, body.timestamp
         )
         moment = collector.in_order(session, moment, request, end=True)
-        event_id = body.event_id or f"{session_id}:end"
+        event_id = landed_event_id(session_id, body.event_id)
         fields = raw_fields(request, raw, True)
         if request.dropped:
             collector.sessions.record(session_id, utc_text(moment), dropped=request.dropped)
@@ -594,14 +664,23 @@ def create_app(settings: Settings) -> Gate:
                 due=utc_text(due),
                 event_id=event_id,
                 page=body.page,
-                raw={key: value for key, value in fields.items() if isinstance(value, str)},
+                raw={
+                    **{key: value for key, value in fields.items() if isinstance(value, str)},
+                    **({"client_event_id": body.event_id} if body.event_id else {}),
+                },
                 client_at=utc_text(body.timestamp) if body.timestamp is not None else None,
             )
             collector.sessions.set_pending_end(session_id, pending)
             response.status_code = 202
-            return {"session_id": session_id, "pending": True, "due_at": utc_text(due)}
+            return {
+                "session_id": session_id,
+                "pending": True,
+                "due_at": utc_text(due),
+                "event_id": event_id,
+            }
         line = event_line(
             event_id=event_id,
+            client_event_id=body.event_id,
             event_type="session_end",
             timestamp=moment,
             user_id=session.user_id,
@@ -617,7 +696,12 @@ def create_app(settings: Settings) -> Gate:
         except HTTPException:
             collector.sessions.reopen(session_id, None)
             raise
-        answer = {"session_id": session_id, "ended_at": utc_text(moment), "repeated": False}
+        answer = {
+            "session_id": session_id,
+            "ended_at": utc_text(moment),
+            "repeated": False,
+            "event_id": event_id,
+        }
         return {**answer, "opened": True} if opened else answer
 
     def since(now: datetime) -> datetime:
@@ -674,4 +758,12 @@ def create_app(settings: Settings) -> Gate:
             raise HTTPException(404, f"user {user_id!r} has no app sessions in the last build")
         return {"as_of": as_of, **row}
 
-    return Gate(api, settings.keys, settings.authenticated, settings.allowed_origins)
+    return Gate(
+        api,
+        settings.keys,
+        settings.authenticated,
+        settings.allowed_origins,
+        rate_limit=settings.rate_limit,
+        rate_burst=settings.rate_burst,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )

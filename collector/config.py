@@ -69,6 +69,12 @@ class Settings:
     rotate_bytes: int = 64 * 1024 * 1024
     rotate_seconds: float = 60.0
     access_log: bool = False
+    # Requests per second per key (per client address without a key); 0: no limit.
+    rate_limit: float = 0.0
+    # Requests a key may send at once above its rate (the bucket's size).
+    rate_burst: float = 0.0
+    # A request body not received whole within this many seconds is refused (408).
+    body_timeout_seconds: float = 10.0
 
     @property
     def authenticated(self) -> bool:
@@ -180,4 +186,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rotate_bytes=int(_number(env, "ROTATE_BYTES", 64 * 1024 * 1024, 1024)),
         rotate_seconds=_number(env, "ROTATE_SECONDS", 60.0, 0.1),
         access_log=_true(env.get(PREFIX + "ACCESS_LOG", "")),
+        rate_limit=_number(env, "RATE_LIMIT", 0.0, 0),
+        rate_burst=_number(env, "RATE_BURST", 0.0, 0),
+        body_timeout_seconds=_number(env, "BODY_TIMEOUT_SECONDS", 10.0, 0.1),
     )

@@ -3,7 +3,10 @@ parsed (so an unauthenticated or oversized request is refused without reading it
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,6 +34,32 @@ OPEN_PATHS = {
 
 class BodyTooLarge(Exception):
     pass
+
+
+class RateLimiter:
+    """A token bucket per key: `rate` requests a second, `burst` at once; the answer to a
+    request over it is how many seconds until the next one is allowed."""
+
+    MAX_KEYS = 100_000
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = max(burst, 1.0)
+        self._buckets: dict[bytes, tuple[float, float]] = {}
+
+    def wait_seconds(self, key: bytes, now: float | None = None) -> float:
+        """0 when the request may go on (and counts it); else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+        if len(self._buckets) >= self.MAX_KEYS and key not in self._buckets:
+            # Forget the full buckets (they would be full again anyway).
+            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
+        self._buckets[key] = (tokens - 1, now)
+        return 0.0
 
 
 def body_limit(path: str) -> int:
@@ -98,11 +127,24 @@ class Gate:
         keys: Keys,
         authenticated: bool = True,
         allowed_origins: frozenset[str] = frozenset(),
+        rate_limit: float = 0.0,
+        rate_burst: float = 0.0,
+        body_timeout_seconds: float = 10.0,
     ) -> None:
         self.app = app
         self.keys = keys
         self.authenticated = authenticated
         self.allowed_origins = allowed_origins
+        self.limiter = RateLimiter(rate_limit, rate_burst or rate_limit) if rate_limit else None
+        self.body_timeout_seconds = body_timeout_seconds
+
+    def rate_key(self, scope: Scope) -> bytes:
+        """What a rate limit counts: the request's key, or its client address without one."""
+        key = _bearer(scope) or _query_key(scope)
+        if key is not None:
+            return b"key:" + key
+        client = scope.get("client") or ("", 0)
+        return b"address:" + str(client[0]).encode()
 
     def _origin_allowed(self, origin: str | None) -> bool:
         return origin is not None and origin.lower() in self.allowed_origins
@@ -212,6 +254,16 @@ class Gate:
             status, message = refused
             await send_json(send, status, {"detail": message}, **{"www-authenticate": "Bearer"})
             return
+        if self.limiter is not None and scope["path"] not in OPEN_PATHS:
+            wait = self.limiter.wait_seconds(self.rate_key(scope))
+            if wait > 0:
+                await send_json(
+                    send,
+                    429,
+                    {"detail": "too many requests for this key: retry after Retry-After seconds"},
+                    **{"retry-after": str(max(1, math.ceil(wait)))},
+                )
+                return
         limit = body_limit(scope["path"])
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -224,28 +276,55 @@ class Gate:
             scope["headers"] = [
                 (name, value) for name, value in scope.get("headers", []) if name != b"content-type"
             ] + [(b"content-type", b"application/json")]
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        # The body is read whole here, before the API parses it: one that is too large
+        # (declared or not) is refused with 413, one that trickles in (a slow client holding a
+        # connection) with 408 after BODY_TIMEOUT_SECONDS.
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            body = await asyncio.wait_for(
+                _read_body(receive, limit), timeout=self.body_timeout_seconds
+            )
         except BodyTooLarge:
-            if not started:
-                await send_json(send, 413, {"detail": f"request body over {limit} bytes"})
+            await send_json(
+                send, 413, {"detail": f"request body over {limit} bytes"}, connection="close"
+            )
+            return
+        except TimeoutError:
+            await send_json(
+                send,
+                408,
+                {"detail": f"request body not received in {self.body_timeout_seconds:g} s"},
+                connection="close",
+            )
+            return
+        if body is None:  # the client went away
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The request's body (None if the client disconnected); BodyTooLarge over `limit`."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _with_cors(send: Send, origin: str) -> Send:

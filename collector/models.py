@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 # Limits (the well-known collectors' per-event and per-batch sizes).
 MAX_EVENT_BYTES = 32 * 1024
@@ -20,10 +29,65 @@ EndReason = Literal["logout", "timeout", "error", "navigation"]
 # Events a client tracks; session_start / session_end / heartbeat have their own endpoints.
 TrackedType = Literal["page_view", "action", "error", "workflow_started", "workflow_completed"]
 
+# What a body's JSON may hold, anywhere in it (`details` included): every value must be one that
+# DuckDB's JSON reader and a strict JSON parser both accept, and the line must be UTF-8.
+MAX_DEPTH = 32
+# Integers DuckDB reads as numbers (BIGINT, UBIGINT); larger ones lose digits in many readers.
+MIN_INTEGER, MAX_INTEGER = -(2**63), 2**64 - 1
+MAX_DROPPED = 2**31 - 1
+
+
+def _json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why `value` (parsed JSON) cannot be written into a line, or None."""
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "a string holds a lone surrogate (\\ud800 to \\udfff): not UTF-8 text"
+        return None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "NaN and Infinity are not JSON numbers"
+    if isinstance(value, int):
+        if not MIN_INTEGER <= value <= MAX_INTEGER:
+            return "an integer beyond 64 bits (-2^63 to 2^64 - 1): send it as a string"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _json_problem(key, depth + 1) or _json_problem(item, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(value, list):
+        for item in value:
+            problem = _json_problem(item, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    return None
+
+
+def _in_utc_range(moment: datetime) -> datetime:
+    """A time whose UTC instant is a datetime too (`0001-01-01T00:00:00+01:00` is not)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            "the time is out of range once converted to UTC (years 1 to 9999)"
+        ) from None
+
+
+# A time with its zone, in range in UTC.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+
 Text = Annotated[str, Field(min_length=1, max_length=2048)]
 ShortText = Annotated[str, Field(min_length=1, max_length=256)]
-# A client's event id: counted once across all users and sessions, so it must be unique
-# (a UUID, say); the app source keeps the first copy of an id.
+# A client's event id: unique within its session (a retry sends it again). The line's
+# `event_id` is `<session_id>/<client's id>` (see `landed_event_id`), so two sessions that use
+# the same id never collide; the client's own id stays in the line as `client_event_id`.
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,128}$")]
 # A session id a client makes itself (crypto.randomUUID()): the same alphabet.
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,128}$"
@@ -38,13 +102,21 @@ def _either(*names: str) -> Any:
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _writable_json(cls, data: Any) -> Any:
+        problem = _json_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
+
 
 class Sent(Body):
     """What every write may carry: the client's clock when it sent the request (for the
     derived event time, docs/collector.md) and how many events the client had to drop."""
 
-    sent_at: AwareDatetime | None = _either("sent_at", "sentAt")
-    dropped: Annotated[int, Field(ge=0)] | None = None
+    sent_at: Timestamp | None = _either("sent_at", "sentAt")
+    dropped: Annotated[int, Field(ge=0, le=MAX_DROPPED)] | None = None
 
 
 class Device(Body):
@@ -72,19 +144,19 @@ class StartRequest(Sent):
     page: Text | None = None
     referrer: Text | None = None
     campaign: ShortText | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
 
 
 class HeartbeatRequest(Sent):
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
     user_id: ShortText | None = _either("user_id", "userId")
 
 
 class EndRequest(Sent):
     reason: EndReason
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     event_id: EventId | None = None
     user_id: ShortText | None = _either("user_id", "userId")
     page: Text | None = None
@@ -98,7 +170,7 @@ class EventIn(Body):
     `data` as its details)."""
 
     event_type: TrackedType | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: Timestamp | None = None
     page: Text | None = None
     action: ShortText | None = None
     details: dict[str, Any] | None = None
@@ -139,7 +211,16 @@ def utc_text(moment: datetime) -> str:
 
 
 def new_id() -> str:
+    """An id the server makes: random (a UUID), never derived from another id."""
     return str(uuid.uuid4())
+
+
+def landed_event_id(session_id: str, client_event_id: str | None) -> str:
+    """The `event_id` a line is written with: a client's id namespaced by its session
+    (`<session_id>/<id>`: `/` is in neither alphabet, so the two parts stay apart), so that
+    the app source's deduplication by `event_id` counts a retry once and never drops another
+    session's event; without a client id, a new random id."""
+    return f"{session_id}/{client_event_id}" if client_event_id else new_id()
 
 
 def event_line(

@@ -8,17 +8,24 @@ during an fsync share the next one), then wakes the requests. The open file's na
 `rotate_bytes` or is `rotate_seconds` old it is closed and renamed to `events-*.jsonl` in the
 same folder, and the folder is fsynced. A published file is never written again. On start, an
 open file left by a crash is cut after its last complete line and published (if not empty).
+
+A storage error (a failed write, fsync, rename, open or folder fsync) stops the spool for good,
+as PostgreSQL does on a failed fsync rather than retry: the requests waiting and every later
+one get SpoolError (503), `failed` holds the error, `on_failure` is called (from the writer
+thread) and the open file is left as it is, for the recovery of the next start. Nothing is
+acknowledged that was not fsynced.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import secrets
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +97,10 @@ class Spool:
     _stopping: bool = False
     _open: _OpenFile | None = None
     _lock_descriptor: int | None = None
+    # The storage error that stopped the spool (None while it works).
+    failed: SpoolError | None = None
+    # Called once, from the writer thread, when a storage error stops the spool.
+    on_failure: Callable[[SpoolError], None] | None = None
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -130,8 +141,8 @@ class Spool:
                 path.unlink()
             else:
                 published.append(self._rename_published(path))
-        if published:
-            fsync_directory(self.directory)
+        # Always: a rename made before a crash (or before a failed folder fsync) is made durable.
+        fsync_directory(self.directory)
         return published
 
     # --- appending -------------------------------------------------------------------------
@@ -142,6 +153,8 @@ class Spool:
         future: asyncio.Future[None] = loop.create_future()
         payload = b"".join(line + b"\n" for line in lines)
         with self._condition:
+            if self.failed is not None:
+                raise SpoolError(str(self.failed))
             if self._stopping or self._thread is None:
                 raise SpoolError("the collector is shutting down")
             self._waiting.append(_Waiter(payload, loop, future))
@@ -149,6 +162,12 @@ class Spool:
         await future
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except OSError as failure:
+            self._fail(failure)
+
+    def _loop(self) -> None:
         while True:
             with self._condition:
                 while not self._waiting and not self._stopping:
@@ -169,13 +188,33 @@ class Spool:
             if stopping and not batch:
                 return
 
+    def _fail(self, failure: OSError) -> None:
+        """Stops the spool on a storage error: every request waiting, and every later one, is
+        refused; the open file stays for the next start's recovery."""
+        error = SpoolError(
+            f"storage error in {self.directory}: {failure.strerror or failure}; the collector "
+            "stops (restart it: the recovery keeps every acknowledged line)"
+        )
+        with self._condition:
+            self.failed = error
+            waiting, self._waiting = self._waiting, []
+        for waiter in waiting:
+            waiter.loop.call_soon_threadsafe(_settle, waiter.future, error)
+        if self._open is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._open.descriptor)
+            self._open = None
+        if self.on_failure is not None:
+            self.on_failure(error)
+
     def _seconds_until_rotation(self) -> float | None:
         if self._open is None:
             return None
         return self._open.opened_at + self.rotate_seconds - time.monotonic()
 
     def _commit(self, batch: list[_Waiter]) -> None:
-        error: BaseException | None = None
+        """Writes and fsyncs a batch, then wakes its requests; on a storage error the batch is
+        refused and the error raised (it stops the spool)."""
         try:
             opened = self._open or self._open_new_file()
             data = b"".join(waiter.payload for waiter in batch)
@@ -186,13 +225,18 @@ class Spool:
                 os.fsync(opened.descriptor)
                 opened.size += len(data)
             except OSError:
-                # Nothing of this batch is acknowledged: cut it off again.
-                os.ftruncate(opened.descriptor, opened.size)
+                # Nothing of this batch is acknowledged: cut it off again (if that fails too,
+                # the recovery cuts a torn tail; whole refused lines may remain, and a client's
+                # retry of them carries the same event ids).
+                with contextlib.suppress(OSError):
+                    os.ftruncate(opened.descriptor, opened.size)
                 raise
         except OSError as failure:
-            error = SpoolError(f"could not write to {self.directory}: {failure.strerror}")
+            with self._condition:
+                self._waiting[:0] = batch  # refused with the others by _fail
+            raise failure
         for waiter in batch:
-            waiter.loop.call_soon_threadsafe(_settle, waiter.future, error)
+            waiter.loop.call_soon_threadsafe(_settle, waiter.future, None)
 
     def _open_new_file(self) -> _OpenFile:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -160,28 +160,53 @@ class SessionStore:
             ),
         )
 
-    def add_start(self, session: Session, started_at: str) -> None:
+    def add_start(self, session: Session, started_at: str, start_event_id: str) -> None:
         """A session_start arrived for a session its events opened: its device and entry."""
         self.flush()
         self._connection.execute(
             "update sessions set device = ?, page = ?, referrer = ?, campaign = ?, "
-            "started_at = min(started_at, ?), has_start = 1 where session_id = ?",
+            "started_at = min(started_at, ?), has_start = 1, start_event_id = ? "
+            "where session_id = ?",
             (
                 json.dumps(session.device) if session.device is not None else None,
                 session.page,
                 session.referrer,
                 session.campaign,
                 started_at,
+                start_event_id,
                 session.session_id,
             ),
         )
 
-    def started_by(self, start_event_id: str) -> Session | None:
-        """The session a session_start event id started (a retried start)."""
+    def unstart(self, session_id: str, remove: bool) -> None:
+        """Undoes a start whose line could not be written: the session it created is removed
+        (`remove`: no retry can name it), or marked without a start again (a retry writes the
+        start with the same event id)."""
+        if remove:
+            self._live.pop(session_id, None)
+        self._connection.execute(
+            "delete from sessions where session_id = ?"
+            if remove
+            else "update sessions set has_start = 0 where session_id = ?",
+            (session_id,),
+        )
+
+    def started_by(self, client_event_id: str, user_id: str) -> Session | None:
+        """The session the user's start with this client event id started (a retried
+        start): its start's event id is `<session_id>/<client_event_id>`."""
         row = self._connection.execute(
-            "select session_id from sessions where start_event_id = ?", (start_event_id,)
+            "select session_id from sessions where user_id = ? "
+            "and start_event_id = session_id || '/' || ?",
+            (user_id, client_event_id),
         ).fetchone()
         return None if row is None else self.get(row[0])
+
+    def start_event_id(self, session_id: str) -> str:
+        """The event id of the session's start line (random, or the client's namespaced)."""
+        row = self._connection.execute(
+            "select start_event_id from sessions where session_id = ?", (session_id,)
+        ).fetchone()
+        return row[0] if row is not None else ""
 
     def get(self, session_id: str) -> Session | None:
         row = self._connection.execute(

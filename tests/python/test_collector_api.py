@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,7 +157,12 @@ events_strategy = st.fixed_dictionaries(
         "action": st.text(min_size=1, max_size=20),
         "workflow_id": st.from_regex(r"wf_[a-z0-9]{1,6}", fullmatch=True),
         "details": st.dictionaries(
-            st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=10), st.booleans())
+            st.text(max_size=8),
+            st.one_of(
+                st.integers(min_value=-(2**63), max_value=2**64 - 1),
+                st.text(max_size=10),
+                st.booleans(),
+            ),
         ),
         # Within SESSIONS_COLLECTOR_MAX_AGE_SECONDS (7 days) of now.
         "timestamp": st.datetimes(
@@ -217,15 +223,20 @@ def test_event_heartbeat_and_end(server: CollectorProcess, client: httpx.Client)
         json={"event_type": "action", "action": "click", "event_id": "client-event-0001"},
         headers=WRITE,
     )
-    assert one.json()["event_ids"] == ["client-event-0001"]
+    # A client's event id is namespaced by its session; the line keeps the client's id.
+    client_id = f"{session_id}/client-event-0001"
+    assert one.json()["event_ids"] == [client_id]
     beat = client.post(f"/{session_id}/heartbeat", headers=WRITE).json()
     end = client.post(f"/{session_id}/end", json={"reason": "logout"}, headers=WRITE)
     assert end.status_code == 200 and end.json()["repeated"] is False
-    lines = published(server, ["client-event-0001", beat["event_id"], f"{session_id}:end"])
-    assert lines["client-event-0001"]["action"] == "click"
+    end_id = end.json()["event_id"]
+    assert str(uuid.UUID(end_id)) == end_id  # random, not derived from the session id
+    lines = published(server, [client_id, beat["event_id"], end_id])
+    assert lines[client_id]["action"] == "click"
+    assert lines[client_id]["client_event_id"] == "client-event-0001"
     assert lines[beat["event_id"]]["event_type"] == "heartbeat"
-    assert lines[f"{session_id}:end"]["event_type"] == "session_end"
-    assert lines[f"{session_id}:end"]["reason"] == "logout"
+    assert lines[end_id]["event_type"] == "session_end"
+    assert lines[end_id]["reason"] == "logout"
     # A retried end is answered again and writes nothing; another reason conflicts.
     before = landed_bytes(server)
     again = client.post(f"/{session_id}/end", json={"reason": "logout"}, headers=WRITE)
@@ -447,3 +458,40 @@ def test_a_local_demo_runs_without_keys(tmp_path: Path) -> None:
             assert api.get("/active").json()["count"] == 1
     finally:
         demo.stop()
+
+
+def test_a_client_event_id_is_its_sessions_own(
+    server: CollectorProcess, client: httpx.Client
+) -> None:
+    """Two clients that both number their events `evt-00000001` (and their starts
+    `start-00000001`) lose nothing: the lines' event ids are namespaced by session, unique,
+    and keep each client's id; ids the server makes are random UUIDs."""
+    answers, ends = [], []
+    for user in ("u-collide-1", "u-collide-2"):
+        start = client.post(
+            "/start",
+            json={"user_id": user, "device": {}, "event_id": "start-00000001"},
+            headers=WRITE,
+        )
+        assert start.status_code == 201, start.text
+        session_id = start.json()["session_id"]
+        sent = client.post(
+            f"/{session_id}/event",
+            json={"event_type": "action", "action": "click", "event_id": "evt-00000001"},
+            headers=WRITE,
+        )
+        assert sent.status_code == 200, sent.text
+        end = client.post(f"/{session_id}/end", json={"reason": "logout"}, headers=WRITE)
+        answers.append((session_id, start.json()["event_id"], sent.json()["event_ids"][0]))
+        ends.append(end.json()["event_id"])
+    assert answers[0][0] != answers[1][0]
+    ids = [event_id for answer in answers for event_id in answer[1:]] + ends
+    assert len(set(ids)) == len(ids) == 6
+    for end_id in ends:
+        assert str(uuid.UUID(end_id)) == end_id
+    lines = published(server, ids)
+    assert len(lines) == 6
+    for session_id, start_id, event_id in answers:
+        assert lines[start_id]["session_id"] == lines[event_id]["session_id"] == session_id
+        assert lines[start_id]["client_event_id"] == "start-00000001"
+        assert lines[event_id]["client_event_id"] == "evt-00000001"

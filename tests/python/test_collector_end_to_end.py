@@ -103,7 +103,7 @@ def run_client(api: httpx.Client, user_id: str, seed: int) -> list[SessionPlan]:
             plan.reason = rng.choice(["logout", "navigation", "timeout", "error"])
             end = api.post(f"/{plan.session_id}/end", json={"reason": plan.reason}, headers=WRITE)
             assert end.status_code == 200, end.text
-            plan.event_ids.append(f"{plan.session_id}:end")
+            plan.event_ids.append(end.json()["event_id"])
         plans.append(plan)
     return plans
 

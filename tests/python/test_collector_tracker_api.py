@@ -46,6 +46,29 @@ def client(server: CollectorProcess) -> Iterator[httpx.Client]:
         yield api
 
 
+def line_of(server: CollectorProcess, session_id: str, event_type: str) -> dict[str, Any]:
+    """The session's line of `event_type` (a start or an end: their ids are random), once
+    published."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [
+            line
+            for line in server.published_lines()
+            if line["session_id"] == session_id and line["event_type"] == event_type
+        ]
+        if found or time.monotonic() > deadline:
+            assert len(found) == 1, found
+            return found[0]
+        time.sleep(0.2)
+
+
+def has_end(server: CollectorProcess, session_id: str) -> bool:
+    return any(
+        line["session_id"] == session_id and line["event_type"] == "session_end"
+        for line in server.published_lines()
+    )
+
+
 def iso(moment: datetime) -> str:
     """As JavaScript's Date.toJSON() writes it (milliseconds, Z)."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -91,7 +114,7 @@ def test_the_spec_session_tracker_calls_as_written(
     end = client.post(f"/{session['id']}/end", json={"reason": "navigation"}, headers=WRITE)
     assert end.status_code == 200, end.text
     lines = published(
-        server, [session["event_id"], beat.json()["event_id"], f"{session['id']}:end"]
+        server, [session["event_id"], beat.json()["event_id"], end.json()["event_id"]]
     )
     assert lines[session["event_id"]]["device"] == {
         "type": "desktop",
@@ -99,7 +122,7 @@ def test_the_spec_session_tracker_calls_as_written(
         "os": "Linux",
         "screen_size": "1280x720",
     }
-    assert lines[f"{session['id']}:end"]["reason"] == "navigation"
+    assert lines[end.json()["event_id"]]["reason"] == "navigation"
 
 
 def test_the_spec_session_manager_calls_as_written(
@@ -119,7 +142,7 @@ def test_the_spec_session_manager_calls_as_written(
     assert sent.json()["opened"] is True and sent.json()["accepted"] == 5
     end = client.post(f"/{session_id}/end", json={"reason": "timeout"}, headers=WRITE)
     assert end.status_code == 200, end.text
-    lines = published(server, [*sent.json()["event_ids"], f"{session_id}:end"])
+    lines = published(server, [*sent.json()["event_ids"], end.json()["event_id"]])
     written = [lines[event_id] for event_id in sent.json()["event_ids"]]
     assert [line["event_type"] for line in written] == ["action"] * 5
     assert [line["action"] for line in written] == [f"click-{n}" for n in range(5)]
@@ -164,7 +187,8 @@ def test_a_client_session_id_a_start_after_its_events_and_retries(
     start = client.post("/start", json={**body, "entry": {"page": "/a"}}, headers=WRITE)
     assert start.status_code == 201, start.text
     assert start.json()["id"] == session_id and start.json()["actions"] == 1
-    line = published(server, [f"{session_id}:start"])[f"{session_id}:start"]
+    line = line_of(server, session_id, "session_start")
+    assert line["event_id"] == start.json()["event_id"]
     # Written at its first event's time: the session begins with its start.
     assert at(line["timestamp"]) == first.replace(microsecond=first.microsecond // 1000 * 1000)
     assert line["page"] == "/a" and line["device"] == {"type": "mobile"}
@@ -223,8 +247,8 @@ def test_event_times_are_derived_from_the_clients_delay(
     }
     response = client.post(f"/{session_id}/events", json=body, headers=WRITE)
     assert response.status_code == 200, response.text
-    lines = published(server, [f"{session_id}-a", f"{session_id}-b"])
-    late, now = lines[f"{session_id}-a"], lines[f"{session_id}-b"]
+    lines = published(server, [f"{session_id}/{session_id}-a", f"{session_id}/{session_id}-b"])
+    late, now = lines[f"{session_id}/{session_id}-a"], lines[f"{session_id}/{session_id}-b"]
     for line, expected in ((late, happened), (now, real_now)):
         assert abs(at(line["timestamp"]) - expected) < timedelta(seconds=2), line
         assert at(line["received_at"]) - at(line["timestamp"]) == at(line["client_sent_at"]) - at(
@@ -290,13 +314,11 @@ def test_an_unload_end_is_written_after_the_grace_unless_the_page_comes_back(
     beat = client.post(f"/{reloaded}/heartbeat", headers=WRITE)
     assert beat.status_code == 200
     time.sleep(GRACE_SECONDS + 1.5)
-    lines = published(server, [f"{closed}:end"])
-    assert lines[f"{closed}:end"]["reason"] == "navigation"
-    assert lines[f"{closed}:end"]["page"] == "/last"
-    assert at(lines[f"{closed}:end"]["timestamp"]) < at(lines[f"{closed}:end"]["received_at"]) + (
-        timedelta(seconds=0.5)
-    )
-    assert f"{reloaded}:end" not in {line["event_id"] for line in server.published_lines()}
+    closed_end = line_of(server, closed, "session_end")
+    assert closed_end["reason"] == "navigation"
+    assert closed_end["page"] == "/last"
+    assert at(closed_end["timestamp"]) < at(closed_end["received_at"]) + timedelta(seconds=0.5)
+    assert not has_end(server, reloaded)
     active = {row["id"] for row in client.get("/active", headers=READ).json()["sessions"]}
     assert reloaded in active and closed not in active
     after = client.post(f"/{closed}/event", json={"action": "late"}, headers=WRITE)
@@ -430,9 +452,10 @@ def test_derived_times_keep_the_clients_order_within_a_session(
         "sentAt": iso(now + timedelta(seconds=6)),
     }
     assert client.post(f"/{session_id}/end", json=end, headers=WRITE).status_code == 200
-    lines = published(server, [f"{session_id}:start", event_id, f"{session_id}:end"])
-    times = [at(lines[name]["timestamp"]) for name in (f"{session_id}:start", event_id)]
-    times.append(at(lines[f"{session_id}:end"]["timestamp"]))
+    lines = published(server, [event_id])
+    times = [at(line_of(server, session_id, "session_start")["timestamp"])]
+    times.append(at(lines[event_id]["timestamp"]))
+    times.append(at(line_of(server, session_id, "session_end")["timestamp"]))
     assert times[0] <= times[1] <= times[2]
     assert times[1] == times[0] and times[2] == times[1]
     # Times sent without sent_at are kept as given (a backfill of older events).
@@ -471,6 +494,8 @@ def test_events_the_page_sent_before_it_went_do_not_cancel_its_unload_end(
     }
     assert client.post(f"/{back}/heartbeat", json=later, headers=WRITE).status_code == 200
     time.sleep(GRACE_SECONDS + 1.5)
-    lines = published(server, [f"{gone}:end", *late_ids])
-    assert at(lines[f"{gone}:end"]["timestamp"]) >= at(lines[late_ids[0]]["timestamp"])
-    assert f"{back}:end" not in {line["event_id"] for line in server.published_lines()}
+    lines = published(server, late_ids)
+    assert at(line_of(server, gone, "session_end")["timestamp"]) >= at(
+        lines[late_ids[0]]["timestamp"]
+    )
+    assert not has_end(server, back)

@@ -291,9 +291,16 @@ def browse(run: Run, context: BrowserContext, origin: str) -> None:
     run.beacon_ended += [run.tabs["one"], before, now_session]
     for session_id in run.tabs.values():
         run.expect("tabs", session_id, "navigation")
-    ends = {f"{session_id}:end" for user in run.sessions.values() for session_id, _ in user}
+    ends = {session_id for user in run.sessions.values() for session_id, _ in user}
     wait_until(
-        lambda: ends <= {line["event_id"] for line in tracked_lines(collector)},
+        lambda: (
+            ends
+            <= {
+                line["session_id"]
+                for line in tracked_lines(collector)
+                if line["event_type"] == "session_end"
+            }
+        ),
         timeout=END_GRACE_SECONDS + 15,
         what="every session's end",
     )
