@@ -101,7 +101,9 @@ def generate(events: int, work: Path, with_folder: bool = True) -> tuple[Path, P
 # --- the pipelines (each runs in its own process: see run_one) ---
 
 
-def run_polars(source: Path, out: Path) -> None:
+def run_polars(source: Path, out: Path, same_work: bool = False) -> None:
+    """A lazy polars pipeline; with `same_work`, every event with its session is written too
+    (a per-event Parquet file), and the sessions are computed from those rows."""
     import polars as pl
 
     schema = {name: pl.String for name in ("event_name", "timestamp", "user_id", "channel_id")}
@@ -118,6 +120,10 @@ def run_polars(source: Path, out: Path) -> None:
             ).alias("session_number")
         )
     )
+    if same_work:
+        collected = events.collect()
+        collected.write_parquet(per_event_path(out))
+        events = collected.lazy()
     keys = ["user_id", "session_number"]
     sessions = events.group_by(keys).agg(
         pl.col("timestamp").min().alias("session_start"),
@@ -139,42 +145,7 @@ def run_polars(source: Path, out: Path) -> None:
 
 
 def run_polars_same_work(source: Path, out: Path) -> None:
-    """polars writing every event with its session (user, session number, session start) and
-    the sessions."""
-    import polars as pl
-
-    schema = {name: pl.String for name in ("event_name", "timestamp", "user_id", "channel_id")}
-    events = (
-        pl.scan_ndjson(source, schema=schema)
-        .with_columns(pl.col("timestamp").str.to_datetime(time_zone="UTC"))
-        .sort(["user_id", "timestamp"])
-        .with_columns(
-            (
-                (pl.col("timestamp").diff().over("user_id").dt.total_seconds() > GAP_SECONDS)
-                .fill_null(True)
-                .cum_sum()
-                .over("user_id")
-            ).alias("session_number")
-        )
-        .collect()
-    )
-    events.write_parquet(per_event_path(out))
-    keys = ["user_id", "session_number"]
-    sessions = events.group_by(keys).agg(
-        pl.col("timestamp").min().alias("session_start"),
-        pl.col("timestamp").max().alias("session_end"),
-        (pl.col("event_name") == "send_message").sum().alias("total_messages"),
-    )
-    top = (
-        events.filter(pl.col("event_name") == "send_message")
-        .group_by([*keys, "channel_id"])
-        .agg(pl.len().alias("top_channel_messages"), pl.col("timestamp").min().alias("first"))
-        .sort(["top_channel_messages", "first", "channel_id"], descending=[True, False, False])
-        .group_by(keys, maintain_order=True)
-        .first()
-        .rename({"channel_id": "top_channel_id"})
-    )
-    sessions.join(top, on=keys, how="left").select(SESSION_COLUMNS.split(", ")).write_parquet(out)
+    run_polars(source, out, same_work=True)
 
 
 def per_event_path(out: Path) -> Path:
