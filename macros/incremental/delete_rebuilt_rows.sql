@@ -3,9 +3,26 @@
     rebuilds, from int_sessions_this_run: the sessions of its ranges (`rebuilds` 'sessions'),
     every row of their users ('users'), or the UTC days of their events ('days', see
     rebuilt_days). `source_name`: the source of a mart of one source (no `source` column).
+    A mart of sessions tells apart the client sessions of a user by its client_session_id
+    column (`has_client_session_id`); only a mart of one source whose events carry no client
+    session id may do without it.
 -#}
-{% macro delete_rebuilt_rows(target_relation, rebuilds, source_name=none) -%}
+{% macro delete_rebuilt_rows(target_relation, rebuilds, source_name=none, has_client_session_id=false) -%}
     {%- set source_column = "'" ~ source_name ~ "'" if source_name else 'existing.source' -%}
+    {%- if has_client_session_id -%}
+        {%- set client_session_key = "coalesce(existing.client_session_id, '')" -%}
+    {%- elif rebuilds == 'sessions' and (
+        not source_name
+        or 'client_session_id' in sessions.source_registry()[source_name]['canonical_columns']
+    ) -%}
+        {{ exceptions.raise_compiler_error(
+            "session_ranges: " ~ target_relation ~ " rebuilds sessions, and its events may carry a "
+            ~ "client session id: add a client_session_id column (sessions are cut per user and "
+            ~ "client session)"
+        ) }}
+    {%- else -%}
+        {%- set client_session_key = "''" -%}
+    {%- endif -%}
     {%- if rebuilds == 'days' %}
     delete from {{ target_relation }} as existing
     using (
@@ -35,6 +52,7 @@
         rebuilt.source = {{ source_column }}
         and rebuilt.user_id = existing.user_id
         {%- if rebuilds == 'sessions' %}
+        and rebuilt.client_session_key = {{ client_session_key }}
         and {{ sessions.session_in_range('existing.session_number', 'rebuilt') }}
         {%- endif %}
     {%- else -%}

@@ -9,7 +9,13 @@
 {% macro get_incremental_session_ranges_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
-    {{ sessions.delete_rebuilt_rows(target, config.get('rebuilds', 'sessions'), config.get('source_name')) }};
+    {%- set column_names = arg_dict['dest_columns'] | map(attribute='name') | map('lower') | list -%}
+    {{ sessions.delete_rebuilt_rows(
+        target,
+        config.get('rebuilds', 'sessions'),
+        config.get('source_name'),
+        'client_session_id' in column_names,
+    ) }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}

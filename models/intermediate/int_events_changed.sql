@@ -5,7 +5,8 @@
     session they were in as previous_session_id) and once as they were (`moved_from`, with
     their former owner). When there is no earlier sessionization to continue from (the first
     run, a full refresh) every user's whole history is sessionized again: one `whole_history`
-    row per user, the event columns null.
+    row per user and client session (source, user_id, client_session_key), the other event
+    columns null.
     Reads the sessionization's previous state (the declared source
     sessions_state.previous_sessionized_events): the one place a run compares with it.
 -#}
@@ -90,13 +91,14 @@ changes as (
 users_with_events as (
     select distinct
         source,
-        user_id
+        user_id,
+        client_session_key
     from stitched_events
 ),
 
 changes as (
-    -- Nothing to continue from: one whole-history row per user, the event columns null (typed
-    -- by the empty first part).
+    -- Nothing to continue from: one whole-history row per user and client session, the other
+    -- event columns null (typed by the empty first part).
     select
         *,
         cast(null as {{ dbt.type_string() }}) as change_kind,
@@ -106,7 +108,7 @@ changes as (
     union all
     select
         {%- for column in stitched_event_columns() %}
-        {{ column if column in ('source', 'user_id') else 'null' }},
+        {{ column if column in ('source', 'user_id', 'client_session_key') else 'null' }},
         {%- endfor %}
         'whole_history' as change_kind,
         null as previous_session_id

@@ -1,6 +1,8 @@
 {#-
-    Every canonical event with its session. Sessions are computed per (source, user_id), user_id
-    after identity stitching, with the source's own inactivity gap; for the product tracking
+    Every canonical event with its session. Sessions are computed per (source, user_id,
+    client_session_key), user_id after identity stitching and client_session_key the client
+    session id ('' when the event has none: concurrent tabs of one user stay apart), with the
+    source's own inactivity gap; for the product tracking
     source an explicit session_start opens a session and an event after a session_end opens a
     new one.
 
@@ -44,7 +46,7 @@ new_ranges as (
     -- of a run that stopped before applying them. A user's ranges of one run are disjoint.
     select * from recompute_ranges
     where _computed_at > (select max(prior._sessionized_at) from {{ this }} as prior)
-    qualify _computed_at = max(_computed_at) over (partition by source, user_id)
+    qualify _computed_at = max(_computed_at) over (partition by source, user_id, client_session_key)
 ),
 
 changed_events as (
@@ -69,6 +71,7 @@ prior_rows_in_ranges as (
         on
             prior.source = new_ranges.source
             and prior.user_id = new_ranges.user_id
+            and prior.client_session_key = new_ranges.client_session_key
     left join changed_events
         on
             prior.source = changed_events.source
@@ -110,6 +113,7 @@ changed_events_in_ranges as (
         on
             changed_events.source = new_ranges.source
             and changed_events.user_id = new_ranges.user_id
+            and changed_events.client_session_key = new_ranges.client_session_key
             and (new_ranges.from_event_time is null or changed_events.event_time >= new_ranges.from_event_time)
     qualify row_number() over (
         partition by changed_events.source, changed_events.event_id
@@ -143,7 +147,7 @@ events_in_ranges as {{ not_materialized() }} (
 sessionized as (
     {{ sessionize(
         relation='events_in_ranges',
-        partition_by=['source', 'user_id'],
+        partition_by=['source', 'user_id', 'client_session_key'],
         event_time='event_time',
         event_id='event_id',
         tiebreakers=['event_sort_rank'],

@@ -1,6 +1,7 @@
 {#-
     Which parts of which user's history each run must sessionize again (grain: one row per run,
-    source, user and range), from this run's changes (int_events_changed) located among the
+    source, user, client session and range; a user's history here is that of one
+    client_session_key, as the sessionization cuts it), from this run's changes (int_events_changed) located among the
     users' sessions as they stood (int_prior_sessions_summarized). A range covers whole
     sessions, those numbered after session_number_offset up to session_number_limit (null:
     every later session), and the changed events from from_event_time on (the first event of
@@ -34,6 +35,7 @@ whole_histories as (
     select
         source,
         user_id,
+        client_session_key,
         cast(null as {{ type_timestamptz() }}) as from_event_time,
         cast(0 as bigint) as session_number_offset,
         cast(null as bigint) as session_number_limit,
@@ -46,6 +48,7 @@ changed_events as (
     select
         source,
         user_id,
+        client_session_key,
         event_time,
         event_sort_rank,
         event_id,
@@ -71,6 +74,7 @@ changes_located as (
         on
             changed_events.source = containing.source
             and changed_events.user_id = containing.user_id
+            and changed_events.client_session_key = containing.client_session_key
             and changed_events.is_new
             and not coalesce({{ explicit_session_boundary('start', 'changed_events.') }}, false)
             and not coalesce({{ explicit_session_boundary('end', 'changed_events.') }}, false)
@@ -83,10 +87,11 @@ structural_changes as (
     select
         source,
         user_id,
+        client_session_key,
         min(event_time) as earliest_event_time
     from changes_located
     where containing_session_number is null
-    group by source, user_id
+    group by source, user_id, client_session_key
 ),
 
 prior_summaries as (
@@ -96,6 +101,7 @@ prior_summaries as (
     select
         prior_sessions.source,
         prior_sessions.user_id,
+        prior_sessions.client_session_key,
         max(prior_sessions.last_event_time) as last_event_time,
         max(prior_sessions.session_number) as last_session_number,
         max(prior_sessions.session_number) filter (
@@ -109,7 +115,8 @@ prior_summaries as (
         on
             prior_sessions.source = structural_changes.source
             and prior_sessions.user_id = structural_changes.user_id
-    group by prior_sessions.source, prior_sessions.user_id
+            and prior_sessions.client_session_key = structural_changes.client_session_key
+    group by prior_sessions.source, prior_sessions.user_id, prior_sessions.client_session_key
 ),
 
 open_ranges as (
@@ -121,6 +128,7 @@ open_ranges as (
     select
         structural_changes.source,
         structural_changes.user_id,
+        structural_changes.client_session_key,
         structural_changes.earliest_event_time,
         {{ gap_exceeded(
             'prior_summaries.last_event_time',
@@ -135,12 +143,14 @@ open_ranges as (
         on
             structural_changes.source = prior_summaries.source
             and structural_changes.user_id = prior_summaries.user_id
+            and structural_changes.client_session_key = prior_summaries.client_session_key
 ),
 
 open_ranges_started as (
     select
         source,
         user_id,
+        client_session_key,
         case
             when opens_new_session then last_session_number + 1
             else coalesce(anchor_session_number, 1)
@@ -167,16 +177,19 @@ changes_assigned as (
         on
             changes_located.source = open_ranges_started.source
             and changes_located.user_id = open_ranges_started.user_id
+            and changes_located.client_session_key = open_ranges_started.client_session_key
     left join prior_summaries
         on
             changes_located.source = prior_summaries.source
             and changes_located.user_id = prior_summaries.user_id
+            and changes_located.client_session_key = prior_summaries.client_session_key
 ),
 
 changes_in_ranges as (
     select
         source,
         user_id,
+        client_session_key,
         is_bounded,
         arrived_late,
         case when is_bounded then containing_session_number else open_first_session_number end
@@ -190,12 +203,13 @@ changed_ranges as (
     select
         source,
         user_id,
+        client_session_key,
         min(from_event_time) as from_event_time, -- one value per range
         first_session_number - 1 as session_number_offset,
         case when bool_or(is_bounded) then first_session_number end as session_number_limit,
         count(*) filter (where arrived_late) as late_events
     from changes_in_ranges
-    group by source, user_id, first_session_number
+    group by source, user_id, client_session_key, first_session_number
 ),
 
 ranges as (

@@ -1,7 +1,7 @@
 {#-
     What this run rebuilds in the session marts (grain: one row per recompute range): the
     sessions numbered after session_number_offset up to session_number_limit (null: every
-    later session) of each (source, user_id), as int_session_recompute_ranges computed them in
+    later session) of each (source, user_id, client_session_key), as int_session_recompute_ranges computed them in
     the runs the session marts have not all applied yet. Their events are those of
     int_events_sessionized in those sessions sessionized at or after the range's _computed_at
     (the join is in_sessions_this_run), their days are the UTC days of those events, their
@@ -46,6 +46,7 @@ ranges_this_run as (
     select
         recompute_ranges.source,
         recompute_ranges.user_id,
+        recompute_ranges.client_session_key,
         recompute_ranges.session_number_offset,
         recompute_ranges.session_number_limit,
         recompute_ranges.from_event_time,

@@ -29,11 +29,12 @@ workflows as (
         session_number,
         source,
         user_id,
+        nullif(client_session_key, '') as client_session_id,
         workflow_id,
         min(event_time) filter (where event_type = 'workflow_started') as started_at,
         count(*) filter (where event_type = 'workflow_completed') as completions
     from events
-    group by session_id, session_number, source, user_id, workflow_id
+    group by session_id, session_number, source, user_id, client_session_key, workflow_id
 ),
 
 abandoned as (
@@ -42,6 +43,7 @@ abandoned as (
         session_number,
         source,
         user_id,
+        client_session_id,
         workflow_id,
         started_at
     from workflows

@@ -32,6 +32,7 @@ active as (
         session_id,
         source,
         user_id,
+        client_session_id,
         session_number,
         start_time,
         end_time,

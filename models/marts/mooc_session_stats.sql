@@ -18,7 +18,7 @@ all_interactions as (
 interactions as (
     -- The interactions of the sessions this run rebuilds (every one when built whole).
     select all_interactions.* from all_interactions
-    {{ in_sessions_this_run('all_interactions', 'sessions_this_run', source="'mooc'") }}
+    {{ in_sessions_this_run('all_interactions', 'sessions_this_run', source="'mooc'", client_session_key="''") }}
 ),
 
 per_session as (

@@ -19,6 +19,7 @@ session_events as (
         session_id,
         session_number,
         user_id,
+        client_session_id,
         anonymous_id,
         event_time,
         event_name,

@@ -32,26 +32,16 @@ sessions as (
             and all_sessions.user_id = users_this_run.user_id
 ),
 
-latest_session_numbers as (
-    select
-        source,
-        user_id,
-        max(session_number) as latest_session_number
-    from sessions
-    group by source, user_id
-),
-
 recent_sessions as (
-    -- A user's sessions never overlap, so session_number follows start_time: the latest N
-    -- sessions are the N highest numbers (no sort needed).
+    -- The latest N sessions of a user: by start time (a user's concurrent client sessions may
+    -- overlap, so session_number alone does not order them), ties by client session and number.
     select
-        sessions.*,
-        latest_session_numbers.latest_session_number - sessions.session_number + 1 as recency_rank
+        *,
+        row_number() over (
+            partition by source, user_id
+            order by start_time desc, coalesce(client_session_id, '') desc, session_number desc
+        ) as recency_rank
     from sessions
-    inner join latest_session_numbers
-        on
-            sessions.source = latest_session_numbers.source
-            and sessions.user_id = latest_session_numbers.user_id
 ),
 
 per_user as (

@@ -31,6 +31,7 @@ sessions_aggregated as (
         session_id,
         source,
         user_id,
+        client_session_key,
         session_number,
         min(event_time) as start_time,
         max(event_time) as end_time,
@@ -46,9 +47,6 @@ sessions_aggregated as (
         {{ last_by('page', event_order) }} filter (where page is not null) as exit_page,
         {{ first_by('referrer', event_order) }} filter (where referrer is not null) as referrer,
         {{ first_by('campaign', event_order) }} filter (where campaign is not null) as campaign,
-        -- The session_start's id: the first event, when the session has one.
-        {{ first_by('client_session_id', event_order) }} filter (where client_session_id is not null)
-            as client_session_id,
         {{ last_by(explicit_session_boundary('end'), event_order) }} as is_closed,
         {{ last_by('session_end_reason', event_order) }} as last_session_end_reason,
         {{ last_by('event_category', event_order) }} filter (where event_category <> 'heartbeat')
@@ -59,7 +57,7 @@ sessions_aggregated as (
             coalesce(device_type, browser, os, screen_size) is not null as has_device
         from events
     ) as events_with_flags
-    group by session_id, source, user_id, session_number
+    group by session_id, source, user_id, client_session_key, session_number
 ),
 
 sessions_described as (
@@ -94,7 +92,8 @@ sessions_described as (
             when last_non_heartbeat_category = 'error' then 'error'
             else 'timeout'
         end as exit_reason,
-        client_session_id,
+        -- Sessions are cut per client session: every event of a session has the same id.
+        nullif(client_session_key, '') as client_session_id,
         is_closed
     from sessions_aggregated
 ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -376,6 +375,9 @@ class AppWriter:
     # session_end reasons: free text in the spec (the exit_reason is whatever the app sent).
     reasons: tuple[str, ...] = ("logout", "navigation")
     records: list[dict[str, Any]] = field(default_factory=list)
+    # The client session id (a browser tab's, or the collector's) of the visit being written:
+    # every event of it carries the id; None writes events without one.
+    client_session_id: str | None = None
 
     def emit(
         self, user_id: str, event_type: str, moment: datetime, **fields: Any
@@ -404,11 +406,8 @@ class AppWriter:
             record["action"] = rng.choice(["click", "submit", "scroll"])
         if rng.random() < 0.2:
             record["details"] = {"k": rng.randint(0, 9), "nested": {"ok": True}}
-        # The collector's session id on two events of three (chosen from the id, so the other
-        # draws stay as they were): sessions whose ids differ or start on a later event.
-        checksum = zlib.crc32(str(record["event_id"]).encode())
-        if checksum % 3:
-            record["session_id"] = f"cs-{checksum % 7}"
+        if self.client_session_id is not None:
+            record["session_id"] = self.client_session_id
         record.update(fields)
         record = _compact(record)
         self.records.append(record)
@@ -446,8 +445,37 @@ class AppWriter:
             self.emit(user_id, event_type, moment, **fields)
         return moment
 
-    def visit(self, user_id: str, moment: datetime) -> datetime:
-        """One visit: explicit start or not, a body, an ending of some kind."""
+    def visits(
+        self, user_id: str, moment: datetime, count: int, until: datetime | None = None
+    ) -> None:
+        """`count` visits of a user one after the other (none starting after `until`), half of
+        them in a client session of their own (a tab), and some with a second tab open at the
+        same time: concurrent client sessions whose events interleave."""
+        rng = self.rng
+        for _ in range(count):
+            if until is not None and moment >= until:
+                break
+            tab = f"tab-{rng.randrange(10**9)}" if rng.random() < 0.5 else None
+            end = self.visit(user_id, moment, tab)
+            if rng.random() < 0.25:
+                offset = timedelta(seconds=rng.choice([0, 1, 30, 300, 1700]))
+                end = max(end, self.visit(user_id, moment + offset, f"tab-{rng.randrange(10**9)}"))
+            moment = end + timedelta(
+                seconds=rng.choice([0, 0.000001, 1799, 1800, 1801, 7200, 86400])
+            )
+
+    def visit(
+        self, user_id: str, moment: datetime, client_session_id: str | None = None
+    ) -> datetime:
+        """One visit: explicit start or not, a body, an ending of some kind; its events carry
+        `client_session_id`."""
+        outer, self.client_session_id = self.client_session_id, client_session_id
+        try:
+            return self._visit(user_id, moment)
+        finally:
+            self.client_session_id = outer
+
+    def _visit(self, user_id: str, moment: datetime) -> datetime:
         rng = self.rng
         if rng.random() < 0.7:
             self.emit(user_id, "session_start", moment)
@@ -484,11 +512,7 @@ def _app_random_users(writer: AppWriter, users: int) -> None:
     for index in range(users):
         user_id = rng.choice([f"app_user_{index}", f"App_User_{index}", f"{index}"])
         moment = SOURCES_START + timedelta(seconds=rng.randint(0, 3 * 86400))
-        for _ in range(rng.randint(1, 6)):
-            if moment >= WALK_LIMIT - timedelta(hours=3):
-                break
-            moment = writer.visit(user_id, moment)
-            moment += timedelta(seconds=rng.choice([0, 0.000001, 1799, 1800, 1801, 7200, 86400]))
+        writer.visits(user_id, moment, rng.randint(1, 6), until=WALK_LIMIT - timedelta(hours=3))
 
 
 def app_visit_records(rng: random.Random, users: int, max_visits: int = 3) -> list[dict[str, Any]]:
@@ -498,9 +522,7 @@ def app_visit_records(rng: random.Random, users: int, max_visits: int = 3) -> li
     for index in range(users):
         user_id = rng.choice([f"app_user_{index}", f"App_User_{index}", f"{index}"])
         moment = SOURCES_START + timedelta(seconds=rng.randint(0, 2 * 86400))
-        for _ in range(rng.randint(1, max_visits)):
-            moment = writer.visit(user_id, moment)
-            moment += timedelta(seconds=rng.choice([0, 0.000001, 1799, 1800, 1801, 7200, 86400]))
+        writer.visits(user_id, moment, rng.randint(1, max_visits))
     return writer.records
 
 

@@ -2,7 +2,8 @@
 
 Written from the semantics spec, not from the SQL: raw segment / mooc / app / chat records become
 canonical events (segment identity stitching, messageId / event_id dedupe), the events are
-sessionized per (source, user_id) with each source's gap and the app's explicit start / end rules,
+sessionized per (source, user_id, client session id) with each source's gap and the app's explicit
+start / end rules,
 and the marts user_sessions, session_events, daily_session_stats, session_size_stats,
 user_session_patterns, abandoned_workflows, active_sessions and mooc_session_stats are computed.
 
@@ -358,12 +359,13 @@ def _app_event(record: Mapping[str, Any], read_order: int) -> Event:
 class Session:
     source: str
     user_id: str
+    client_session_id: str | None
     session_number: int
     events: list[Event] = field(default_factory=list)
 
     @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.source, self.user_id, self.session_number)
+    def key(self) -> tuple[str, str, str | None, int]:
+        return (self.source, self.user_id, self.client_session_id, self.session_number)
 
 
 def starts_new_session(previous: Event | None, event: Event, gap_seconds: float) -> bool:
@@ -377,18 +379,20 @@ def starts_new_session(previous: Event | None, event: Event, gap_seconds: float)
 
 
 def sessionize(events: Iterable[Event], gaps: Mapping[str, float]) -> list[Session]:
-    """Sessions of every (source, user_id), in that order, each with its events in order."""
-    streams: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    """Sessions of every (source, user_id, client session id), in that order, each with its
+    events in order: a user's events with different client session ids (concurrent browser tabs)
+    never share a session, and the events without one are the user's own stream."""
+    streams: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
     for event in events:
-        streams[(event.source, event.user_id)].append(event)
+        streams[(event.source, event.user_id, event.client_session_id or "")].append(event)
     sessions: list[Session] = []
-    for (source, user_id), stream in sorted(streams.items()):
+    for (source, user_id, client_session_id), stream in sorted(streams.items()):
         stream.sort(key=lambda event: event.sort_key)
         previous: Event | None = None
         for event in stream:
             if starts_new_session(previous, event, gaps[source]):
                 number = 1 if previous is None else sessions[-1].session_number + 1
-                sessions.append(Session(source, user_id, number))
+                sessions.append(Session(source, user_id, client_session_id or None, number))
             sessions[-1].events.append(event)
             previous = event
     return sessions
@@ -426,8 +430,8 @@ class UserSession:
     is_closed_by_session_end: bool
 
     @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.source, self.user_id, self.session_number)
+    def key(self) -> tuple[str, str, str | None, int]:
+        return (self.source, self.user_id, self.client_session_id, self.session_number)
 
 
 USER_SESSION_COLUMNS = tuple(UserSession.__dataclass_fields__)
@@ -513,8 +517,7 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
             entry_source(referrer, site_domains) if session.source in ("app", "segment") else None
         ),
         exit_reason=exit_reason(events) if is_app else None,
-        # The session_start's id (it is the session's first event), else the first one sent.
-        client_session_id=_first(event.client_session_id for event in events),
+        client_session_id=session.client_session_id,
         is_bounce=duration < 30 and actions <= 1,
         is_closed_by_session_end=is_closed_by_session_end(events),
     )
@@ -528,6 +531,7 @@ def user_sessions(sessions: Sequence[Session], site_domains: Sequence[str]) -> l
 class SessionEvent:
     source: str
     user_id: str
+    client_session_id: str | None
     session_number: int
     event_id: str | None
     anonymous_id: str | None
@@ -552,6 +556,7 @@ def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
                 SessionEvent(
                     session.source,
                     session.user_id,
+                    session.client_session_id,
                     session.session_number,
                     event.event_id,
                     event.anonymous_id,
@@ -699,7 +704,11 @@ def user_session_patterns(rows: Sequence[UserSession]) -> list[UserSessionPatter
         groups[(row.source, row.user_id)].append(row)
     result = []
     for (source, user_id), members in sorted(groups.items()):
-        latest = sorted(members, key=lambda r: (r.start_time, r.session_number), reverse=True)
+        latest = sorted(
+            members,
+            key=lambda r: (r.start_time, r.client_session_id or "", r.session_number),
+            reverse=True,
+        )
         window = latest[:PATTERN_WINDOW]
         avg_duration = mean([row.duration_seconds for row in window])
         avg_actions = mean([row.action_count for row in window])
@@ -722,6 +731,7 @@ def user_session_patterns(rows: Sequence[UserSession]) -> list[UserSessionPatter
 class AbandonedWorkflow:
     source: str
     user_id: str
+    client_session_id: str | None
     session_number: int
     workflow_id: str
     started_at: datetime
@@ -744,6 +754,7 @@ def abandoned_workflows(sessions: Sequence[Session]) -> list[AbandonedWorkflow]:
                     AbandonedWorkflow(
                         session.source,
                         session.user_id,
+                        session.client_session_id,
                         session.session_number,
                         workflow_id,
                         started_at,
@@ -756,6 +767,7 @@ def abandoned_workflows(sessions: Sequence[Session]) -> list[AbandonedWorkflow]:
 class ActiveSession:
     source: str
     user_id: str
+    client_session_id: str | None
     session_number: int
     start_time: datetime
     end_time: datetime
@@ -782,6 +794,7 @@ def active_sessions(
             ActiveSession(
                 session.source,
                 session.user_id,
+                session.client_session_id,
                 session.session_number,
                 session.events[0].event_time,
                 last.event_time,

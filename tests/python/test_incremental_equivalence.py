@@ -238,17 +238,23 @@ def _identity(event: Event) -> Event:
     return replace(event, user_id="")
 
 
+def _owner(event: Event) -> tuple[str, str, str]:
+    """The stream an event is sessionized in: its source, user and client session."""
+    return (event.source, event.user_id, event.client_session_id or "")
+
+
 def batch_expectations(scenario: Scenario) -> list[BatchExpectation]:
     """Per batch: the files and records it brings, the events it adds (after deduplication), and
     how many of them are late: earlier than the last event already loaded for their owner (owners
-    after stitching: before the batch for loaded events, after it for the new ones)."""
+    after stitching: before the batch for loaded events, after it for the new ones; an owner is
+    a user's client session, as sessions are cut)."""
     expectations = []
     before: list[Event] = []
     for index, batch in enumerate(scenario.batches):
         after = canonical_events(scenario.batches[: index + 1])
-        last_event: dict[tuple[str, str], datetime] = {}
+        last_event: dict[tuple[str, str, str], datetime] = {}
         for event in before:
-            key = (event.source, event.user_id)
+            key = _owner(event)
             last_event[key] = max(last_event.get(key, event.event_time), event.event_time)
         known = Counter(map(_identity, before))
         added = late = 0
@@ -257,7 +263,7 @@ def batch_expectations(scenario: Scenario) -> list[BatchExpectation]:
                 known[_identity(event)] -= 1
                 continue
             added += 1
-            previous_last = last_event.get((event.source, event.user_id))
+            previous_last = last_event.get(_owner(event))
             late += previous_last is not None and event.event_time < previous_last
         assert not +known, f"batch {index}: loaded events vanished: {+known}"
         items = [*batch.chat, *batch.app, *batch.segment_array, *batch.segment_lines]

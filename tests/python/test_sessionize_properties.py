@@ -49,7 +49,8 @@ create table events_input (
     event_category varchar default 'message',
     is_message boolean default true,
     event_sort_rank integer default 1,
-    source_user_id varchar
+    source_user_id varchar,
+    client_session_key varchar default ''
 )
 """
 
@@ -77,10 +78,19 @@ gap_microseconds = st.one_of(
     st.sampled_from([0, 1, 29_999_999, 30_000_000, 30_000_001, 31_000_000]),
     st.integers(min_value=0, max_value=120_000_000),
 )
-user_events = st.tuples(
-    st.sampled_from(["7", "007", "a", "b"]),
-    st.lists(gap_microseconds, min_size=1, max_size=25),
+# A user's events come in up to three client sessions (browser tabs; '' is the events without a
+# client session id), each starting at its own offset, so their events interleave in time.
+client_streams = st.lists(
+    st.tuples(
+        st.sampled_from(["", "t1", "t2"]),
+        st.integers(min_value=0, max_value=60_000_000),
+        st.lists(gap_microseconds, min_size=1, max_size=25),
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda stream: stream[0],
 )
+user_events = st.tuples(st.sampled_from(["7", "007", "a", "b"]), client_streams)
 
 
 @settings(
@@ -90,27 +100,32 @@ user_events = st.tuples(
 )
 @given(users=st.lists(user_events, min_size=1, max_size=4, unique_by=lambda u: u[0]))
 def test_session_numbers_match_reference(
-    sessionize_sql: str, users: list[tuple[str, list[int]]]
+    sessionize_sql: str, users: list[tuple[str, list[tuple[str, int, list[int]]]]]
 ) -> None:
     rows = []
     expected: dict[str, int] = {}
-    for user_id, gaps in users:
-        moment = START
-        times = []
-        for index, gap in enumerate(gaps):
-            moment += timedelta(microseconds=gap)
-            times.append(moment)
-            rows.append(("chat", f"{user_id}-{index:03d}", user_id, moment))
-        for number, indexes in enumerate(split_sessions(times, 30), start=1):
-            for index in indexes:
-                expected[f"{user_id}-{index:03d}"] = number
+    for user_id, streams in users:
+        # Each client session of a user is sessionized on its own (the reference splits each
+        # stream by the gap), however its events interleave with the user's other streams.
+        for client_session_key, offset, gaps in streams:
+            moment = START + timedelta(microseconds=offset)
+            times = []
+            for index, gap in enumerate(gaps):
+                moment += timedelta(microseconds=gap)
+                times.append(moment)
+                event_id = f"{user_id}-{client_session_key or 'none'}-{index:03d}"
+                rows.append(("chat", event_id, user_id, moment, client_session_key))
+            for number, indexes in enumerate(split_sessions(times, 30), start=1):
+                for index in indexes:
+                    expected[f"{user_id}-{client_session_key or 'none'}-{index:03d}"] = number
 
     with duckdb.connect() as connection:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute(EVENTS_INPUT_DDL)
         # Insert in reverse order: the result must not depend on input order.
         connection.executemany(
-            "insert into events_input (source, event_id, user_id, event_time) values (?, ?, ?, ?)",
+            "insert into events_input (source, event_id, user_id, event_time, client_session_key)"
+            " values (?, ?, ?, ?, ?)",
             list(reversed(rows)),
         )
         result = connection.execute(
@@ -118,6 +133,6 @@ def test_session_numbers_match_reference(
         ).fetchall()
 
     assert {event_id: number for event_id, number, _ in result} == expected
-    # One id per (user, session number), never shared across sessions.
-    ids = {(event_id.split("-")[0], number): sid for event_id, number, sid in result}
+    # One id per (user, client session, session number), never shared across sessions.
+    ids = {(*event_id.split("-")[:2], number): sid for event_id, number, sid in result}
     assert len(set(ids.values())) == len(ids)

@@ -3,6 +3,7 @@ on generated segment / mooc / app / chat inputs, row for row and column for colu
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections import Counter
@@ -100,9 +101,13 @@ class Built:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def session_keys(self) -> dict[str, Key]:
-        """session_id -> (source, user_id, session_number), from user_sessions."""
-        rows = self.rows("select session_id, source, user_id, session_number from user_sessions")
-        return {r["session_id"]: (r["source"], r["user_id"], r["session_number"]) for r in rows}
+        """session_id -> (source, user_id, client_session_id, session_number), from
+        user_sessions."""
+        rows = self.rows(
+            "select session_id, source, user_id, client_session_id, session_number"
+            " from user_sessions"
+        )
+        return {r["session_id"]: _session_key(r) for r in rows}
 
 
 def _json_files(folder: Path) -> list[tuple[str, list[Any]]]:
@@ -211,7 +216,8 @@ def _frozen(value: Any) -> Any:
 
 
 def _session_key(row: Mapping[str, Any]) -> Key:
-    return (row["source"], row["user_id"], row["session_number"])
+    """A session's key: sessions are cut per source, user and client session."""
+    return (row["source"], row["user_id"], row["client_session_id"], row["session_number"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,6 +236,17 @@ def test_generated_data_is_rich(built: Built) -> None:
     assert {"direct", "internal", "external"} <= set(entry_sources)
     patterns = Counter(row.pattern for row in reference.user_session_patterns)
     assert set(patterns) == {"power_user", "quick_checker", "struggling_user", "regular_user"}
+    # Concurrent client sessions (tabs) of one user: sessions whose times overlap.
+    app = sorted(
+        (row for row in reference.user_sessions if row.source == "app"),
+        key=lambda row: (row.user_id, row.start_time),
+    )
+    overlapping = sum(
+        1
+        for earlier, later in itertools.pairwise(app)
+        if earlier.user_id == later.user_id and later.start_time < earlier.end_time
+    )
+    assert overlapping > 10
 
 
 def test_user_sessions_match_reference(built: Built) -> None:
@@ -250,9 +267,8 @@ def test_session_events_map_events_to_the_reference_sessions(built: Built) -> No
     expected = [asdict(row) for row in built.reference.session_events]
     assert len(actual) == len(expected)
     for row in actual:
-        # session_id is the user_sessions key of the event's session: its number must agree.
-        session_key = keys[row["session_id"]]
-        assert (row["source"], row["user_id"], row["session_number"]) == session_key
+        # session_id is the user_sessions key of the event's session: its key must agree.
+        assert _session_key(row) == keys[row["session_id"]]
         row["properties"] = None if row["properties"] is None else json.loads(row["properties"])
 
     # Events whose id the spec fixes (app event_id, segment messageId): every column.
@@ -267,7 +283,14 @@ def test_session_events_map_events_to_the_reference_sessions(built: Built) -> No
         "seconds_since_previous_event",
         "properties",
     ]
-    assert set(actual[0]) == {"session_id", "source", "user_id", "event_id", *columns}
+    assert set(actual[0]) == {
+        "session_id",
+        "source",
+        "user_id",
+        "client_session_id",
+        "event_id",
+        *columns,
+    }
     known = [row for row in expected if row["event_id"] is not None]
     assert len(known) > 4000
 
@@ -348,8 +371,7 @@ def test_abandoned_workflows_match_reference(built: Built) -> None:
     # A workflow_started without workflow_id has no (session_id, workflow_id) to report.
     actual = built.rows("select * from abandoned_workflows where workflow_id is not null")
     for row in actual:
-        assert keys[row["session_id"]][:2] == (row["source"], row["user_id"])
-        row["session_number"] = keys[row["session_id"]][2]
+        assert _session_key(row) == keys[row["session_id"]]
     expected = [asdict(row) for row in built.reference.abandoned_workflows]
     assert len(expected) > 50
 
@@ -384,8 +406,8 @@ def test_mooc_session_stats_match_reference(built: Built) -> None:
     keys = built.session_keys()
     actual = built.rows("select * from mooc_session_stats")
     for row in actual:
-        source, user_id, number = keys[row["session_id"]]
-        assert (source, user_id) == ("mooc", row["user_id"])
+        source, user_id, client_session_id, number = keys[row["session_id"]]
+        assert (source, user_id, client_session_id) == ("mooc", row["user_id"], None)
         assert row["session_number"] == number
     expected = [asdict(row) for row in built.reference.mooc_session_stats]
     columns = [column for column in expected[0] if column not in ("user_id", "session_number")]

@@ -423,13 +423,11 @@ def test_user_sessions_are_the_sessions_the_browser_had(run: Run, user: str) -> 
     assert user_sessions(run, user) == run.sessions[user]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 30 part 4: user_sessions cuts a user's events by time, so two concurrent "
-    "tabs of one user merge or split until the session key is (user, client session id)",
-)
 def test_user_sessions_keep_concurrent_tabs_apart(run: Run) -> None:
-    assert sorted(user_sessions(run, "tabs")) == sorted(run.sessions["tabs"])
+    """Two tabs of one user open at once are two sessions, each with its client session id."""
+    tabs = user_sessions(run, "tabs")
+    assert len(tabs) == 2
+    assert sorted(tabs) == sorted(run.sessions["tabs"])
 
 
 def test_event_times_are_the_servers_within_2_seconds(run: Run) -> None:

@@ -1,6 +1,7 @@
 {#-
     Every event of `model` (one row per event) belongs to exactly one session of `sessions_model`:
-    its session exists, has the same partition key (e.g. source and user) and spans the event's
+    its session exists, has the same partition key (e.g. source and user; compared null-safe,
+    as a nullable client_session_id is part of it) and spans the event's
     time, and no other session of that partition has the event's time strictly inside it (two
     sessions may share an end point: an explicit end and a new event at the same instant).
     Fails with one row per offending event and problem.
@@ -24,7 +25,7 @@
 
 {%- set same_partition -%}
     {%- for column in partition_by %}
-        and events.{{ column }} = sessions.{{ column }}
+        and events.{{ column }} is not distinct from sessions.{{ column }}
     {%- endfor %}
 {%- endset %}
 

@@ -1,5 +1,5 @@
 {#-
-    A user's recompute ranges of the latest run never overlap: int_events_sessionized sessionizes
+    A user's recompute ranges (of one client session) of the latest run never overlap: int_events_sessionized sessionizes
     each range on its own, so sessions in two ranges would be written twice. In offset order,
     every range but the last is bounded (to the one session after its offset), and every bounded
     range ends before the next range starts.
@@ -17,10 +17,11 @@ ranges_in_order as (
     select
         source,
         user_id,
+        client_session_key,
         session_number_offset,
         session_number_limit,
         lead(session_number_offset) over (
-            partition by source, user_id
+            partition by source, user_id, client_session_key
             order by session_number_offset
         ) as next_range_offset
     from latest_ranges
