@@ -164,8 +164,9 @@ backfill: venv ## Reprocess a source after putting its fixed files in place: mak
 	@test -n "$(SOURCE)" || { echo "SOURCE is required: make backfill SOURCE=chat|segment|mooc|app"; exit 2; }
 	$(DBT) build $(DBT_FLAGS) --selector $(SOURCE)_source --full-refresh $(ARGS)
 
-retention: venv ## Delete the sessions older than the var retention_days, then rewrite the exports
+retention: venv ## Delete the sessions older than the var retention_days (and the collector's), then rewrite the exports
 	$(DBT) run-operation apply_retention $(DBT_FLAGS) $(ARGS)
+	$(BIN)/python -m sessions_retention
 	$(DBT) build $(DBT_FLAGS) --select exported_files $(ARGS)
 
 # --- collector API ----------------------------------------------------------------------------

@@ -14,20 +14,25 @@ from pathlib import Path
 from typing import Any
 
 VARS_VARIABLE = "SESSIONS_DBT_VARS"
+# The tracking spec's clean-up: the schedules keep 30 days of session detail unless
+# SESSIONS_DBT_VARS sets retention_days (null: keep everything). Every scheduled dbt command gets
+# it, the builds too: the data tests that reconcile sessions with inputs follow it.
+SCHEDULED_RETENTION_DAYS = 30
 
 
 def dbt_vars(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """SESSIONS_DBT_VARS: a JSON object of dbt vars, or none ({})."""
+    """SESSIONS_DBT_VARS: a JSON object of dbt vars (none: {}), with retention_days
+    SCHEDULED_RETENTION_DAYS unless it sets it."""
     text = environ.get(VARS_VARIABLE, "").strip()
     if not text:
-        return {}
+        return {"retention_days": SCHEDULED_RETENTION_DAYS}
     try:
         variables = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{VARS_VARIABLE} is not valid JSON ({error}): {text!r}") from None
     if not isinstance(variables, dict):
         raise ValueError(f'{VARS_VARIABLE} must be a JSON object, e.g. {{"app_enabled": false}}')
-    return variables
+    return {"retention_days": SCHEDULED_RETENTION_DAYS, **variables}
 
 
 def manifest_path(project_dir: Path) -> Path:

@@ -139,7 +139,10 @@ def test_materialized_assets_equal_a_dbt_build(
 
     from orchestration.dagster import definitions
 
-    os.environ["SESSIONS_DBT_VARS"] = json.dumps({**variables, "retention_days": 1})
+    # A clock on the sample's last app day (retention counts from as_of, else now).
+    os.environ["SESSIONS_DBT_VARS"] = json.dumps(
+        {**variables, "retention_days": 1, "as_of": "2024-03-06T12:00:00Z"}
+    )
     result = definitions.defs.get_job_def("retention").execute_in_process(
         instance=DagsterInstance.get()
     )
