@@ -217,8 +217,8 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 
 spark-venv: $(BIN)/.spark-installed ## Install the spark extra and Java (once)
 
-test-faults: venv ## Storage faults injected into a collector under load (LD_PRELOAD shim built with gcc, a full disk; ~30 s)
-	$(BIN)/pytest -m faults -p no:cacheprovider tests/python/test_collector_faults.py
+test-faults: venv ## Storage faults injected into the collector under load and into the exports (LD_PRELOAD shim built with gcc, a full disk)
+	$(BIN)/pytest -m faults -p no:cacheprovider tests/python/test_collector_faults.py tests/python/test_export_builds.py
 
 test-spark: spark-venv ## The sample and a generated data set built on a local Spark equal the DuckDB build (~6 min)
 	$(BIN)/pytest -m spark -p no:cacheprovider tests/python/test_spark.py
