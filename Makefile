@@ -114,7 +114,7 @@ SESSIONS_DAGSTER_PORT ?= 3000
 DAGSTER_HOME_DIR := .dagster
 
 manifest: venv ## The dbt manifest the schedulers (Dagster, Airflow) read (dbt parse)
-	$(DBT) parse $(DBT_FLAGS) $(if $(SESSIONS_DBT_VARS),--vars '$(SESSIONS_DBT_VARS)')
+	$(DBT) parse $(DBT_FLAGS) --vars "$$($(BIN)/python -m orchestration.dbt_settings)"
 
 dagster-manifest: manifest
 

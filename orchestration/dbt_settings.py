@@ -77,7 +77,17 @@ def input_sources(manifest: Mapping[str, Any], project_dir: Path) -> dict[str, l
     return {name: sorted(globs) for name, globs in sorted(sources.items())}
 
 
+def main() -> None:
+    """`python -m orchestration.dbt_settings`: the schedules' vars as JSON (`make manifest`
+    parses with them: retention_days decides which data tests exist)."""
+    print(json.dumps(dbt_vars()))
+
+
 def input_globs(manifest: Mapping[str, Any], project_dir: Path) -> list[str]:
     """The path globs of every input source the manifest builds."""
     sources = input_sources(manifest, project_dir)
     return sorted({pattern for globs in sources.values() for pattern in globs})
+
+
+if __name__ == "__main__":
+    main()

@@ -31,8 +31,12 @@ MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 @pytest.fixture(scope="module", autouse=True)
 def manifest() -> None:
     """The manifest the definitions are read from (`make dagster-manifest`), parsed anew: one
-    left by an earlier version of the project would name tests that no longer exist."""
-    DbtProject(PROJECT_DIR).dbt_ok("parse")  # writes target/manifest.json
+    left by an earlier version of the project would name tests that no longer exist. With the
+    schedules' vars, as `make manifest` parses it (retention_days enables tests)."""
+    from orchestration import dbt_settings
+
+    # Writes target/manifest.json.
+    DbtProject(PROJECT_DIR).dbt_ok("parse", variables=dbt_settings.dbt_vars({}))
 
 
 @pytest.fixture
