@@ -42,7 +42,6 @@ from dagster import (
     sensor,
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 import sessions_retention
 from orchestration import dbt_settings
@@ -70,9 +69,7 @@ RETRY_POLICY = RetryPolicy(
 project = DbtProject(
     project_dir=PROJECT_DIR,
     profiles_dir=PROJECT_DIR / "profiles",
-    preparer=DagsterDbtProjectPreparer(
-        prepare_project_cli_args=["parse", "--quiet", "--vars", json.dumps(dbt_settings.dbt_vars())]
-    ),
+    prepare_project_cli_args=["parse", "--quiet", "--vars", json.dumps(dbt_settings.dbt_vars())],
 )
 project.prepare_if_dev()
 dbt_settings.existing_manifest(PROJECT_DIR)  # a clear error when `make manifest` has not run
