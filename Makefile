@@ -114,7 +114,7 @@ SESSIONS_DAGSTER_PORT ?= 3000
 DAGSTER_HOME_DIR := .dagster
 
 manifest: venv ## The dbt manifest the schedulers (Dagster, Airflow) read (dbt parse)
-	$(DBT) parse $(DBT_FLAGS) $(if $(SESSIONS_DBT_VARS),--vars '$(SESSIONS_DBT_VARS)')
+	$(DBT) parse $(DBT_FLAGS) --vars "$$($(BIN)/python -m orchestration.dbt_settings)"
 
 dagster-manifest: manifest
 
@@ -164,8 +164,9 @@ backfill: venv ## Reprocess a source after putting its fixed files in place: mak
 	@test -n "$(SOURCE)" || { echo "SOURCE is required: make backfill SOURCE=chat|segment|mooc|app"; exit 2; }
 	$(DBT) build $(DBT_FLAGS) --selector $(SOURCE)_source --full-refresh $(ARGS)
 
-retention: venv ## Delete the sessions older than the var retention_days, then rewrite the exports
+retention: venv ## Delete the sessions older than the var retention_days (and the collector's), then rewrite the exports
 	$(DBT) run-operation apply_retention $(DBT_FLAGS) $(ARGS)
+	$(BIN)/python -m sessions_retention
 	$(DBT) build $(DBT_FLAGS) --select exported_files $(ARGS)
 
 # --- collector API ----------------------------------------------------------------------------
@@ -216,8 +217,8 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 
 spark-venv: $(BIN)/.spark-installed ## Install the spark extra and Java (once)
 
-test-faults: venv ## Storage faults injected into a collector under load (LD_PRELOAD shim built with gcc, a full disk; ~30 s)
-	$(BIN)/pytest -m faults -p no:cacheprovider tests/python/test_collector_faults.py
+test-faults: venv ## Storage faults injected into the collector under load and into the exports (LD_PRELOAD shim built with gcc, a full disk)
+	$(BIN)/pytest -m faults -p no:cacheprovider tests/python/test_collector_faults.py tests/python/test_export_builds.py
 
 test-spark: spark-venv ## The sample and a generated data set built on a local Spark equal the DuckDB build (~6 min)
 	$(BIN)/pytest -m spark -p no:cacheprovider tests/python/test_spark.py

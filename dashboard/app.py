@@ -33,16 +33,17 @@ TABS = (
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the exports")
-def _snapshot(directory: str, exported_at: str) -> Snapshot:
-    """The exports, loaded once per build (the manifest's exported_at is the cache key)."""
-    del exported_at
+def _snapshot(directory: str, build: str) -> Snapshot:
+    """The exports, loaded once per build (the manifest's build id is the cache key: never the
+    wall clock, which may have been set back between two builds)."""
+    del build
     return Snapshot.load(Path(directory))
 
 
 def _current_snapshot() -> Snapshot:
     directory = export_dir()
     manifest = Manifest.read(directory)
-    return _snapshot(str(directory), manifest.exported_at.isoformat())
+    return _snapshot(str(directory), manifest.version)
 
 
 def _initial(bounds: tuple[date, date], sources: list[str]) -> tuple[tuple[date, date], list[str]]:

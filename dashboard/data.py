@@ -4,8 +4,10 @@ opens the warehouse (DuckDB has one writer: a reader holding it would block the 
 imports no Streamlit, so it is unit-testable.
 
 A build writes each file under a temporary name and renames it, then the manifest last. A
-snapshot is taken by reading the manifest, loading the files it names, and reading the manifest
-again: when a build replaced it in between, the files may mix two builds, so it loads again.
+snapshot is taken by reading the manifest, loading the files it names, checking that each file
+loaded carries the build id the manifest gives it, and reading the manifest again: when a build
+replaced a file or the manifest in between, the files may mix two builds, so it loads again, and
+says so when they keep changing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Any
 
 import duckdb
 
-from sessions_exports import BUILD_HINT, MANIFEST_NAME, ExportError, Manifest, mart_file
+from sessions_exports import (
+    BUILD_HINT,
+    MANIFEST_NAME,
+    ExportError,
+    Manifest,
+    MixedBuilds,
+    mart_file,
+)
 from sessions_exports import NoBuildYet as NoBuildYet  # what Snapshot.load raises before a build
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -97,15 +106,21 @@ class Snapshot:
 
     @classmethod
     def load(cls, directory: Path) -> Snapshot:
+        mixed: MixedBuilds | None = None
         for _attempt in range(LOAD_ATTEMPTS):
             manifest = Manifest.read(directory)
-            connection = _load_tables(directory, manifest)
+            try:
+                connection = _load_tables(directory, manifest)
+            except MixedBuilds as error:
+                mixed = error
+                continue
             if Manifest.read(directory) == manifest and _rows_match(connection, manifest):
                 return cls(manifest, connection)
             connection.close()
         raise ExportError(
             f"The exports in {directory} kept changing while being read ({LOAD_ATTEMPTS} tries): "
             "reload the page when the build has finished."
+            + (f" Last seen: {mixed}" if mixed is not None else "")
         )
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -314,10 +329,11 @@ def _load_tables(directory: Path, manifest: Manifest) -> duckdb.DuckDBPyConnecti
             connection.execute(
                 f"create table {mart} as {LOAD_SQL.get(mart, LOAD_ANY)}", {"path": str(path)}
             )
+            manifest.check_build_id(directory, path.name)
     except duckdb.Error as error:
         connection.close()
         raise ExportError(f"Cannot read the exports in {directory}: {error}") from error
-    except ExportError:
+    except ExportError:  # MixedBuilds too
         connection.close()
         raise
     return connection

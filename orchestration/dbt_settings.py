@@ -14,20 +14,25 @@ from pathlib import Path
 from typing import Any
 
 VARS_VARIABLE = "SESSIONS_DBT_VARS"
+# The tracking spec's clean-up: the schedules keep 30 days of session detail unless
+# SESSIONS_DBT_VARS sets retention_days (null: keep everything). Every scheduled dbt command gets
+# it, the builds too: the data tests that reconcile sessions with inputs follow it.
+SCHEDULED_RETENTION_DAYS = 30
 
 
 def dbt_vars(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """SESSIONS_DBT_VARS: a JSON object of dbt vars, or none ({})."""
+    """SESSIONS_DBT_VARS: a JSON object of dbt vars (none: {}), with retention_days
+    SCHEDULED_RETENTION_DAYS unless it sets it."""
     text = environ.get(VARS_VARIABLE, "").strip()
     if not text:
-        return {}
+        return {"retention_days": SCHEDULED_RETENTION_DAYS}
     try:
         variables = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{VARS_VARIABLE} is not valid JSON ({error}): {text!r}") from None
     if not isinstance(variables, dict):
         raise ValueError(f'{VARS_VARIABLE} must be a JSON object, e.g. {{"app_enabled": false}}')
-    return variables
+    return {"retention_days": SCHEDULED_RETENTION_DAYS, **variables}
 
 
 def manifest_path(project_dir: Path) -> Path:
@@ -72,7 +77,17 @@ def input_sources(manifest: Mapping[str, Any], project_dir: Path) -> dict[str, l
     return {name: sorted(globs) for name, globs in sorted(sources.items())}
 
 
+def main() -> None:
+    """`python -m orchestration.dbt_settings`: the schedules' vars as JSON (`make manifest`
+    parses with them: retention_days decides which data tests exist)."""
+    print(json.dumps(dbt_vars()))
+
+
 def input_globs(manifest: Mapping[str, Any], project_dir: Path) -> list[str]:
     """The path globs of every input source the manifest builds."""
     sources = input_sources(manifest, project_dir)
     return sorted({pattern for globs in sources.values() for pattern in globs})
+
+
+if __name__ == "__main__":
+    main()

@@ -3,14 +3,20 @@
 dashboard) read from it.
 
 - One file per export of `EXPORTS` and format: `<file_stem>.parquet` (and `.json` where listed),
-  each written under a temporary name and renamed into place.
-- `manifest.json`, written last (also atomically): `exported_at` (when the export was made),
-  `data_through` (the latest session end in the marts; null without sessions) and `files`, by
-  file name: the mart, the format, its rows and when it was written. Instants are ISO-8601 text
-  in UTC (`2024-03-04T10:00:00Z`).
+  each written under a temporary name, fsynced, renamed into place, and the folder fsynced.
+  Each Parquet file carries, in its key-value metadata (`BUILD_ID_KEY`), the id of the build
+  that wrote it; JSON cannot carry one: the manifest gives it.
+- `manifest.json`, written last (also atomically): `build_id` and `run_number` (this build: the
+  run sequence's number and the dbt invocation), `exported_at` (when the export was made, by
+  the wall clock: for people), `data_through` (the latest session end in the marts; null
+  without sessions) and `files`, by file name: the mart, the format, its rows, when it was
+  written and the `build_id` of the build that wrote it (an export unchanged since an earlier
+  build keeps that build's id). Instants are ISO-8601 text in UTC (`2024-03-04T10:00:00Z`).
 
 Its presence says a build has exported; without it a reader raises `NoBuildYet`, and a manifest
-it cannot read is an `ExportError`.
+it cannot read is an `ExportError`. A reader checks that each Parquet file it read carries the
+build id the manifest gives it (`check_build_id`): a file replaced by a later build after the
+manifest was read is a `MixedBuilds` (read the manifest and the files again).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_NAME = "manifest.json"
+# The key of the Parquet key-value metadata that holds the id of the build that wrote the file.
+BUILD_ID_KEY = "sessions_build_id"
 BUILD_HINT = (
     "Run `make build` (or `dbt build --profiles-dir profiles`) in the project directory: "
     "every successful build writes the exports."
@@ -106,6 +114,11 @@ class ExportError(Exception):
     """The exports cannot be read: a broken manifest, a file it names is missing or unreadable."""
 
 
+class MixedBuilds(ExportError):
+    """A file read carries another build's id than the manifest read gives it: a build replaced
+    it in between. Reading the manifest and the files again gives one build."""
+
+
 def iso(moment: datetime | None) -> str | None:
     """An instant as the manifest spells it: ISO-8601 in UTC with `Z`."""
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -121,15 +134,40 @@ def mart_file(directory: Path, mart: str, file_format: str = "parquet") -> Path:
     return directory / (export.file_name(file_format) if export else f"{mart}.{file_format}")
 
 
+def fsync_path(path: Path, directory: bool = False) -> None:
+    """fsync of a file's (or a folder's) data; an OSError when the storage fails."""
+    descriptor = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """`write(temporary)` to a temporary name beside `target`, then renamed into place: a reader
-    sees the old file or the new one, never a part of it."""
+    """`write(temporary)` to a temporary name beside `target`, fsynced, then renamed into place,
+    and the folder fsynced: a reader sees the old file or the new one, never a part of it, and
+    after a crash the new name holds the whole new file. A failed write or fsync leaves the
+    old file in place (and raises)."""
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         write(temporary)
+        fsync_path(temporary)
         os.replace(temporary, target)
+        fsync_path(target.parent, directory=True)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def parquet_build_id(path: Path) -> str | None:
+    """The build id in a Parquet file's key-value metadata (None: it has none)."""
+    import duckdb  # the readers have it; the export contract itself needs no database
+
+    with duckdb.connect() as connection:
+        rows = connection.execute(
+            "select value from parquet_kv_metadata(?) where decode(key) = ?",
+            [str(path), BUILD_ID_KEY],
+        ).fetchall()
+    return rows[0][0].decode() if rows else None
 
 
 @dataclass(frozen=True)
@@ -138,6 +176,7 @@ class ExportedFile:
     file_format: str
     rows: int
     written_at: datetime | None
+    build_id: str | None = None  # the build that wrote it (None: a manifest of an older version)
 
 
 @dataclass(frozen=True)
@@ -147,6 +186,34 @@ class Manifest:
     files: dict[str, ExportedFile]  # by file name
     # exported_at and data_through as the manifest spells them (what the collector answers).
     as_of: dict[str, str | None] = field(default_factory=dict, compare=False)
+    # This build: its id and its number in the run sequence (None: an older version's manifest).
+    build_id: str | None = None
+    run_number: int | None = None
+
+    @property
+    def version(self) -> str:
+        """What tells two builds apart (a reader's cache key): the build id, else exported_at."""
+        return self.build_id or iso(self.exported_at) or ""
+
+    def check_build_id(self, directory: Path, file_name: str) -> None:
+        """MixedBuilds unless the Parquet file carries the build id this manifest gives it
+        (nothing to check for a manifest without build ids). Called after reading the file:
+        a build only ever replaces a file by a later build's, so a file that still carries the
+        id is the one that was read."""
+        entry = self.files.get(file_name)
+        if entry is None or entry.build_id is None:
+            return
+        try:
+            found = parquet_build_id(directory / file_name)
+        except Exception as error:  # duckdb.Error: the file vanished or is not Parquet
+            raise MixedBuilds(
+                f"{directory / file_name} changed while being read: {error}"
+            ) from error
+        if found != entry.build_id:
+            raise MixedBuilds(
+                f"{directory / file_name} is of build {found}, the manifest read gives build "
+                f"{entry.build_id}: a build replaced it while it was read; read again."
+            )
 
     def rows(self, mart: str, file_format: str = "parquet") -> int | None:
         """The rows of a mart's file of `file_format`; None when the manifest lists none."""
@@ -165,6 +232,7 @@ class Manifest:
                 file_format=str(entry["file_format"]),
                 rows=int(entry["rows"]),
                 written_at=instant(entry.get("written_at")),
+                build_id=None if entry.get("build_id") is None else str(entry["build_id"]),
             )
             for name, entry in document["files"].items()
         }
@@ -179,10 +247,14 @@ class Manifest:
                 "exported_at": document["exported_at"],
                 "data_through": document.get("data_through"),
             },
+            build_id=None if document.get("build_id") is None else str(document["build_id"]),
+            run_number=None if document.get("run_number") is None else int(document["run_number"]),
         )
 
     def document(self) -> dict[str, Any]:
         return {
+            "build_id": self.build_id,
+            "run_number": self.run_number,
             "exported_at": iso(self.exported_at),
             "data_through": iso(self.data_through),
             "files": {
@@ -191,6 +263,7 @@ class Manifest:
                     "file_format": entry.file_format,
                     "rows": entry.rows,
                     "written_at": iso(entry.written_at),
+                    "build_id": entry.build_id,
                 }
                 for name, entry in self.files.items()
             },

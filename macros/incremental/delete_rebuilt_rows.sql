@@ -34,13 +34,9 @@
 
         sessions_this_run as (
             select * from {{ ref('int_sessions_this_run') }}
-        ),
-
-        user_sessions as (
-            select * from {{ ref('user_sessions') }}
         )
 
-        {{ sessions.rebuilt_days('sessionized_events', 'sessions_this_run', 'user_sessions') }}
+        {{ sessions.rebuilt_days('sessionized_events', 'sessions_this_run') }}
     ) as rebuilt
     where
         existing.source = rebuilt.source

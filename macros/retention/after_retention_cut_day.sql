@@ -1,17 +1,14 @@
 {#-
-    The reconciliation of daily_session_stats with user_sessions with retention on: the days
-    after the UTC day of the source's cut (whose sessions were never deleted, and which are
-    never final). `date_expression` is read with the tested relation's `source`; `true` without
-    retention.
+    The reconciliation of daily_session_stats with user_sessions after retention runs: the days
+    after the UTC day of the latest cut applied (whose sessions were never deleted, and which are
+    never final); every day before the first retention run. Rendered in a test's config, where
+    ref() records no dependency: the log is named directly (daily_session_stats, the tested
+    model, is built after it).
 -#}
 {% macro after_retention_cut_day(date_expression) -%}
-    {%- if var('retention_days') is none -%}
-        true
-    {%- else -%}
-        {%- set expires_before -%}
-            ((select max(retained.end_time) from {{ ref('user_sessions') }} as retained
-              where retained.source = source) - {{ sessions.days_interval(var('retention_days') | int) }})
-        {%- endset -%}
-        {{ date_expression }} > {{ sessions.utc_date(expires_before) }}
-    {%- endif -%}
+    {%- set log = api.Relation.create(
+        database=target.database, schema=target.schema, identifier='retention_runs'
+    ) -%}
+    {%- set applied_cut = sessions.retention_applied_cut(log) -%}
+    ({{ applied_cut }} is null or {{ date_expression }} > {{ sessions.utc_date(applied_cut) }})
 {%- endmacro %}

@@ -1,14 +1,19 @@
 """Write the public marts to files under the var `export_dir`, atomically, with a manifest.
 
-Each file is written to a temporary name in the same directory and renamed into place, so a
-failed run never leaves a truncated export behind. A file is rewritten only when what it holds may
-have changed since it was written: a mart of one source when that source had sessions recomputed,
-a mart of every source when any had, a mart of the runs themselves at every run; so an
-incremental run that touches one source does not rewrite the others' exports. `manifest.json` is
-written last (also atomically): when the export was made, the latest event time in the marts, and
-every file with its row count. Readers that must not open the warehouse (the collector, the
-dashboard) read the manifest, then the files it names: the contract, the list of exports and the
-manifest's form, is the package sessions_exports, which they share. The table lists every export
+Each file is written to a temporary name in the same directory, fsynced and renamed into place
+(then the folder fsynced), so a failed run never leaves a truncated export behind. Each Parquet
+file carries this build's id in its key-value metadata (the run's number in the run sequence and
+its dbt invocation id). A file is rewritten only when what it holds may have changed since it
+was written: a mart of one source when that source had sessions recomputed by a later run, a
+mart of every source when any had, a mart of the runs themselves at every run; so an
+incremental run that touches one source does not rewrite the others' exports. "Later" is by the
+run sequence (the stamps of sessions_state.run_sequence, which only grow), never by the wall
+clock: a clock set back cannot leave an export stale. `manifest.json` is written last (also
+atomically): the build id, when the export was made, the latest event time in the marts, and
+every file with its row count and the id of the build that wrote it. Readers that must not open
+the warehouse (the collector, the dashboard) read the manifest, then the files it names, and
+check the files' build ids: the contract, the list of exports and the manifest's form, is the
+package sessions_exports, which they share. The table lists every export
 file and when it was last written (one row per file).
 """
 
@@ -21,6 +26,7 @@ import pyarrow as pa
 
 from sessions_exports import (
     ANY_SOURCE,
+    BUILD_ID_KEY,
     EVERY_RUN,
     EXPORTS,
     ExportedFile,
@@ -35,6 +41,9 @@ WRITTEN_SCHEMA = pa.schema(
         ("file_path", pa.string()),
         ("row_count", pa.int64()),
         ("written_at", pa.timestamp("us", tz="UTC")),
+        # The build that wrote the file, and its run's stamp in the run sequence.
+        ("build_id", pa.string()),
+        ("run_stamp", pa.timestamp("us", tz="UTC")),
     ]
 )
 
@@ -65,33 +74,47 @@ def _write_atomically(session, select_sql, target, copy_options):
 
 
 def _previous_exports(session, this):
-    """(file_path -> row) of the files listed by this table before the run; empty at first."""
+    """(file_path -> row) of the files listed by this table before the run; empty at first. A
+    table of an older version lacks columns (its rows have no run_stamp: they are stale)."""
     try:
-        rows = session.execute(f"select * from {this}").fetchall()
+        result = session.execute(f"select * from {this}")
     except duckdb.CatalogException:
         return {}
-    names = [field.name for field in WRITTEN_SCHEMA]
-    return {row[names.index("file_path")]: dict(zip(names, row, strict=True)) for row in rows}
+    names = [column[0] for column in result.description]
+    rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    return {row["file_path"]: row for row in rows}
 
 
-def _is_stale(session, ranges, staleness, written_at):
-    """Whether what an export holds may have changed after `written_at`: sessions of its source
-    (any source for ANY_SOURCE) were recomputed since, or it is rewritten at every run."""
-    if staleness is EVERY_RUN:
+def _this_run(session, run_sequence):
+    """(build id, run number, run stamp) of this run: the latest row of the run sequence (the
+    on-run-start hook appended it; one writer at a time)."""
+    run_number, invocation_id, stamp = session.execute(
+        f"select run_number, invocation_id, stamp from ({run_sequence.sql_query()}) as runs"
+        " order by run_number desc limit 1"
+    ).fetchall()[0]
+    return f"{run_number}-{invocation_id}", run_number, stamp
+
+
+def _is_stale(session, ranges, staleness, run_stamp):
+    """Whether what an export holds may have changed after the run that wrote it (its stamp in
+    the run sequence): sessions of its source (any source for ANY_SOURCE) were recomputed by a
+    later run, or it is rewritten at every run. A file of an older version (no stamp) is."""
+    if staleness is EVERY_RUN or run_stamp is None:
         return True
     query = (
         f"select count(*) from ({ranges.sql_query()}) as ranges"
-        " where ranges._computed_at > $written_at"
+        " where ranges._computed_at > $run_stamp"
         + ("" if staleness == ANY_SOURCE else " and ranges.source = $source")
     )
-    params = {"written_at": written_at}
+    params = {"run_stamp": run_stamp}
     if staleness != ANY_SOURCE:
         params["source"] = staleness
     return session.execute(query, params).fetchall()[0][0] > 0
 
 
-def _write_manifest(export_dir, written, data_through):
-    """manifest.json: when the export was made, the latest event time, each file's row count."""
+def _write_manifest(export_dir, written, data_through, build_id, run_number):
+    """manifest.json: this build, when the export was made, the latest event time, each file's
+    row count and build."""
     Manifest(
         exported_at=datetime.now(UTC),
         data_through=data_through,
@@ -101,9 +124,12 @@ def _write_manifest(export_dir, written, data_through):
                 file_format=row["file_format"],
                 rows=row["row_count"],
                 written_at=row["written_at"],
+                build_id=row["build_id"],
             )
             for row in written
         },
+        build_id=build_id,
+        run_number=run_number,
     ).write(export_dir)
 
 
@@ -125,6 +151,9 @@ def model(dbt, session):
         "run_stats": dbt.ref("run_stats"),
     }
     ranges = dbt.ref("int_session_recompute_ranges")
+    build_id, run_number, run_stamp = _this_run(
+        session, dbt.source("sessions_state", "run_sequence")
+    )
     previous = _previous_exports(session, dbt.this)
 
     written = []
@@ -132,7 +161,7 @@ def model(dbt, session):
         targets = [export_dir / export.file_name(file_format) for file_format in export.formats]
         kept = [previous.get(str(target)) for target in targets]
         if all(row and Path(row["file_path"]).exists() for row in kept) and not any(
-            _is_stale(session, ranges, export.staleness, row["written_at"]) for row in kept
+            _is_stale(session, ranges, export.staleness, row.get("run_stamp")) for row in kept
         ):
             written.extend(kept)
             continue
@@ -148,7 +177,9 @@ def model(dbt, session):
                     copy_options = "format json, array true"
                 else:
                     select_sql = f"select * from {view_name}"
-                    copy_options = "format parquet"
+                    # (No double braces: dbt renders this file with Jinja.)
+                    build_metadata = f"{BUILD_ID_KEY}: '{build_id}'"
+                    copy_options = "format parquet, kv_metadata {" + build_metadata + "}"
                 _write_atomically(session, select_sql, target, copy_options)
                 written.append(
                     {
@@ -157,10 +188,12 @@ def model(dbt, session):
                         "file_path": str(target),
                         "row_count": row_count,
                         "written_at": datetime.now(UTC),
+                        "build_id": build_id,
+                        "run_stamp": run_stamp,
                     }
                 )
         finally:
             session.execute(f"drop view if exists {view_name}")
     data_through = relations["user_sessions"].aggregate("max(end_time)").fetchall()[0][0]
-    _write_manifest(export_dir, written, data_through)
+    _write_manifest(export_dir, written, data_through, build_id, run_number)
     return pa.Table.from_pylist(written, schema=WRITTEN_SCHEMA)

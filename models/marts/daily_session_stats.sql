@@ -30,7 +30,7 @@ all_sessions as (
 
 rebuilt_days as (
     -- Every day when built whole.
-    {{ rebuilt_days('sessionized_events', 'sessions_this_run', 'user_sessions') }}
+    {{ rebuilt_days('sessionized_events', 'sessions_this_run') }}
 ),
 
 sessions as (

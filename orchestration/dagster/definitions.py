@@ -43,6 +43,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+import sessions_retention
 from orchestration import dbt_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -64,7 +65,12 @@ RETRY_POLICY = RetryPolicy(
     backoff=Backoff.EXPONENTIAL,
 )
 
-project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR / "profiles")
+# `dagster dev` parses with the vars the runs get: they decide which data tests exist.
+project = DbtProject(
+    project_dir=PROJECT_DIR,
+    profiles_dir=PROJECT_DIR / "profiles",
+    prepare_project_cli_args=["parse", "--quiet", "--vars", json.dumps(dbt_settings.dbt_vars())],
+)
 project.prepare_if_dev()
 dbt_settings.existing_manifest(PROJECT_DIR)  # a clear error when `make manifest` has not run
 
@@ -90,11 +96,19 @@ incremental_build_job = define_asset_job(
 
 @op(retry_policy=RETRY_POLICY)
 def apply_retention(context: OpExecutionContext, dbt: DbtCliResource) -> None:
-    """`dbt run-operation apply_retention` (the var retention_days; null keeps everything),
-    then the exports of the trimmed marts written again."""
+    """`dbt run-operation apply_retention` (the var retention_days, 30 days unless
+    SESSIONS_DBT_VARS sets it; null keeps everything), the collector's ended sessions and
+    loaded landing files before the same cut (sessions_retention), then the exports of the
+    trimmed marts written again."""
     dbt.cli(["run-operation", "apply_retention", *dbt_vars()], manifest=MANIFEST).wait()
+    outcome = sessions_retention.apply(
+        sessions_retention.Settings.from_environment(project_dir=PROJECT_DIR)
+    )
     dbt.cli(["build", "--select", "exported_files", *dbt_vars()], manifest=MANIFEST).wait()
-    context.log.info("Retention applied; exports rewritten.")
+    context.log.info(
+        f"Retention applied (cut {outcome.cut}): {outcome.sessions_removed} collector sessions "
+        f"and {len(outcome.files_removed)} landing files removed; exports rewritten."
+    )
 
 
 @job(description="Deletes the sessions older than the var retention_days (docs/retention.md).")

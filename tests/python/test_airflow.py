@@ -138,7 +138,10 @@ def test_build_backfill_and_retention_dags_equal_plain_dbt(
     plain.build({**variables, "export_dir": str(tmp_path / "plain_exports")})
     assert mart_differences(tmp_path / "airflow.duckdb", plain.warehouse) == []
 
-    dags_test(env, "sessions_retention", **variables, retention_days=1)
+    # A clock on the sample's last app day (retention counts from as_of, else now).
+    dags_test(
+        env, "sessions_retention", **variables, retention_days=1, as_of="2024-03-06T12:00:00Z"
+    )
     sessions = query(tmp_path / "airflow.duckdb", "select * from user_sessions")
     assert 0 < len(sessions) < len(query(plain.warehouse, "select * from user_sessions"))
     exported = query(

@@ -5,7 +5,9 @@ write, fsync, folder fsync or rename with EIO or ENOSPC, and a full disk (RLIMIT
 Each fault is checked the same way: clients send events while the fault is armed; every
 request gets 200 or 503 (never a hang: 503 within a second), `/health` answers 503, the
 process exits non-zero; after a restart every acknowledged event is in the landing files
-exactly once.
+exactly once. After a failed write (ENOSPC), also after `dbt build` over the landing folder:
+every acknowledged event is in the marts exactly once, and no refused one (its line was never
+written). One build only, to keep `make test-faults` short.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 from collector_support import WRITE, CollectorProcess
+from conftest import DbtProject
 
 SHIM_SOURCE = Path(__file__).parent / "faults" / "storage_faults.c"
 FAILED_EXIT_CODE = 74
@@ -149,6 +152,31 @@ def check_restart(server: CollectorProcess, outcome: Outcome) -> None:
     assert all(landed[event_id] <= 1 for event_id in outcome.refused + outcome.unanswered)
 
 
+def check_marts(server: CollectorProcess, outcome: Outcome) -> None:
+    """`dbt build` over the landing folder (the app source only): every acknowledged event is
+    in session_events exactly once, no refused one is anywhere in the marts."""
+    project = DbtProject(server.workdir / "dbt")
+    project.build(
+        {
+            "app_events_path": str(server.landing_dir / "*.jsonl"),
+            "chat_enabled": False,
+            "segment_enabled": False,
+            "mooc_enabled": False,
+            "export_dir": str(server.workdir / "exports"),
+        }
+    )
+    in_marts = Counter(
+        event_id
+        for (event_id,) in project.query("select event_id from session_events where source = 'app'")
+    )
+    quarantined = project.query("select count(*) from quarantined_events")
+    assert quarantined == [(0,)]
+    missing = [event_id for event_id in outcome.acknowledged if in_marts[event_id] != 1]
+    assert not missing, f"acknowledged events not in the marts exactly once: {missing[:5]}"
+    landed_refused = [event_id for event_id in outcome.refused if in_marts[event_id]]
+    assert not landed_refused, f"refused events in the marts: {landed_refused[:5]}"
+
+
 @pytest.mark.faults
 @pytest.mark.parametrize(
     ("call", "code"),
@@ -179,6 +207,8 @@ def test_a_storage_error_stops_the_collector_and_loses_no_acknowledged_event(
     finally:
         server.stop()
     check_restart(server, outcome)
+    if call == "write":
+        check_marts(server, outcome)
 
 
 @pytest.mark.faults

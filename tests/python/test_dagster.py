@@ -31,8 +31,12 @@ MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 @pytest.fixture(scope="module", autouse=True)
 def manifest() -> None:
     """The manifest the definitions are read from (`make dagster-manifest`), parsed anew: one
-    left by an earlier version of the project would name tests that no longer exist."""
-    DbtProject(PROJECT_DIR).dbt_ok("parse")  # writes target/manifest.json
+    left by an earlier version of the project would name tests that no longer exist. With the
+    schedules' vars, as `make manifest` parses it (retention_days enables tests)."""
+    from orchestration import dbt_settings
+
+    # Writes target/manifest.json.
+    DbtProject(PROJECT_DIR).dbt_ok("parse", variables=dbt_settings.dbt_vars({}))
 
 
 @pytest.fixture
@@ -139,7 +143,10 @@ def test_materialized_assets_equal_a_dbt_build(
 
     from orchestration.dagster import definitions
 
-    os.environ["SESSIONS_DBT_VARS"] = json.dumps({**variables, "retention_days": 1})
+    # A clock on the sample's last app day (retention counts from as_of, else now).
+    os.environ["SESSIONS_DBT_VARS"] = json.dumps(
+        {**variables, "retention_days": 1, "as_of": "2024-03-06T12:00:00Z"}
+    )
     result = definitions.defs.get_job_def("retention").execute_in_process(
         instance=DagsterInstance.get()
     )

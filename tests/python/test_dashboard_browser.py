@@ -53,7 +53,13 @@ class Built:
 
     def apply_retention(self, days: int) -> None:
         """`make retention`'s two steps: apply_retention, then the exports again."""
-        variables = {"export_dir": str(self.exports), **self.variables, "retention_days": days}
+        variables = {
+            "export_dir": str(self.exports),
+            **self.variables,
+            "retention_days": days,
+            # A clock on the sample's last app day (retention counts from as_of, else now).
+            "as_of": "2024-03-06T12:00:00Z",
+        }
         self.project.dbt_ok("run-operation", "apply_retention", variables=variables)
         self.project.build(variables, "--select", "exported_files")
 

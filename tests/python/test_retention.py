@@ -1,18 +1,21 @@
 """Retention (`retention_days`, `dbt run-operation apply_retention`): exactly the sessions that
-ended more than retention_days before their source's newest session end leave the session-level
-marts and the sessionized events, the daily aggregates stay, the data tests still pass, and a
-later incremental run neither recounts a day before the cut nor differs from a full refresh on
-the days after it."""
+ended more than retention_days before the clock (the var as_of) leave the session-level marts
+and the sessionized events, the daily aggregates stay, the data tests still pass, and a later
+incremental run neither recounts a day before the cut nor differs from a full refresh on the
+days after it."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import DbtProject, sample_inputs
 
-RETENTION = {"retention_days": 1}
+# The sample's app history ends 2024-03-06 22:29: a clock of 2024-03-06 12:00 keeps its last
+# day and a half of sessions and cuts the rest (and every other source's) at 2024-03-05 12:00.
+AS_OF = datetime(2024, 3, 6, 12, tzinfo=UTC)
+RETENTION = {"retention_days": 1, "as_of": AS_OF.isoformat()}
 SESSION_MARTS = ("abandoned_workflows", "chat_sessions", "mooc_interaction_sessions")
 
 
@@ -44,10 +47,7 @@ def test_retention_trims_sessions_and_keeps_daily_aggregates(tmp_path: Path) -> 
     project.build(variables)
 
     sessions = project.query("select session_id, source, end_time from user_sessions")
-    newest = {}
-    for _, source, end in sessions:
-        newest[source] = max(end, newest.get(source, end))
-    kept = {sid for sid, source, end in sessions if end >= newest[source] - timedelta(days=1)}
+    kept = {sid for sid, _, end in sessions if end >= AS_OF - timedelta(days=1)}
     assert 0 < len(kept) < len(sessions), "the sample must have sessions on both sides"
     events_before = rows(project, "select * from session_events")
     marts_before = {mart: rows(project, f"select * from {mart}") for mart in SESSION_MARTS}
@@ -85,7 +85,7 @@ def test_retention_trims_sessions_and_keeps_daily_aggregates(tmp_path: Path) -> 
     project.build(variables)
     full = DbtProject(tmp_path / "full")
     full.build({**variables, "export_dir": str(tmp_path / "full_exports")})
-    cut = "date '2024-03-05'"  # the app source's newest end (2024-03-06 22:29) minus a day
+    cut = "date '2024-03-05'"  # as_of minus a day
     app_days = "select * from daily_session_stats where source = 'app' and date"
     assert rows(project, f"{app_days} < {cut}") == {
         row for row in daily_before if row[1] == "app" and str(row[0]) < "2024-03-05"

@@ -1,7 +1,9 @@
 """Airflow 3 DAGs of the sessions dbt project, run by astronomer-cosmos' dbt operators.
 
 - `sessions_incremental_build` (hourly): `dbt build --selector incremental_build`, one task.
-- `sessions_retention` (daily): `dbt run-operation apply_retention`, then the exports again.
+- `sessions_retention` (daily): `dbt run-operation apply_retention` (retention_days 30 unless
+  SESSIONS_DBT_VARS sets it), `python -m sessions_retention` (the collector's ended sessions and
+  loaded landing files before the same cut, in the project's environment), then the exports.
 - `sessions_backfill` (triggered by hand, param `source`): `dbt build --selector <source>_source
   --full-refresh`, after the source's fixed files were put back in place.
 
@@ -30,6 +32,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from airflow.providers.standard.operators.bash import BashOperator
 from airflow.sdk import DAG, Param
 from cosmos.config import ProfileConfig
 from cosmos.constants import InvocationMode
@@ -118,10 +121,25 @@ with DAG(
     apply_retention = DbtRunOperationLocalOperator(
         task_id="apply_retention", macro_name="apply_retention", **dbt_task_arguments()
     )
+    arguments = dbt_task_arguments()
+    collector_cleanup = BashOperator(
+        task_id="collector_cleanup",
+        # The Python beside the project's dbt (sessions_retention needs its duckdb).
+        bash_command=(
+            f"'{Path(arguments['dbt_executable_path']).with_name('python')}' -m sessions_retention"
+        ),
+        cwd=str(PROJECT_DIR),
+        env=arguments["env"],
+        append_env=True,
+        pool=POOL,
+        retries=arguments["retries"],
+        retry_delay=arguments["retry_delay"],
+        retry_exponential_backoff=True,
+    )
     exports = DbtBuildLocalOperator(
         task_id="rewrite_exports", select="exported_files", **dbt_task_arguments()
     )
-    apply_retention >> exports
+    apply_retention >> collector_cleanup >> exports
 
 with DAG(
     dag_id="sessions_backfill",

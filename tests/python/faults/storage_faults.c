@@ -1,4 +1,5 @@
-/* An LD_PRELOAD shim that makes the collector's storage calls fail, for the fault tests.
+/* An LD_PRELOAD shim that makes storage calls fail (the collector's, the exports'), for the
+ * fault tests.
  *
  * Armed while the file named by STORAGE_FAULT_ARMED exists (so a test arms it after the
  * collector started). STORAGE_FAULT_CALL names the call that fails:
@@ -7,6 +8,7 @@
  *   dirfsync  an fsync() of a directory (the spool's folder, after a rename)
  *   rename    a rename() of an open spool file into its published name
  *   store     an fsync() or fdatasync() of the session store (`sessions.sqlite3*`)
+ *   export    an fsync() of an export written under its temporary name (`*.tmp`)
  * STORAGE_FAULT_SKIP lets that many armed calls pass before the first that fails (0).
  * STORAGE_FAULT_ERRNO is the errno it fails with (5, EIO, by default; 28 is ENOSPC).
  * Every other call passes through to libc.
@@ -51,6 +53,16 @@ static int path_has(int fd, const char *part) {
 
 static int is_spool_file(int fd) { return path_has(fd, ".jsonl.part"); }
 
+static int path_ends_with(int fd, const char *suffix) {
+    char link[64], target[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t length = readlink(link, target, sizeof target - 1);
+    size_t wanted = strlen(suffix);
+    if (length < 0 || (size_t)length < wanted) return 0;
+    target[length] = '\0';
+    return strcmp(target + length - wanted, suffix) == 0;
+}
+
 static int is_directory(int fd) {
     struct stat status;
     return fstat(fd, &status) == 0 && S_ISDIR(status.st_mode);
@@ -70,7 +82,8 @@ int fsync(int fd) {
     static int (*real_fsync)(int) = NULL;
     if (real_fsync == NULL) real_fsync = dlsym(RTLD_NEXT, "fsync");
     if (((armed_for("fsync") && is_spool_file(fd)) || (armed_for("dirfsync") && is_directory(fd)) ||
-         (armed_for("store") && path_has(fd, "sessions.sqlite3"))) &&
+         (armed_for("store") && path_has(fd, "sessions.sqlite3")) ||
+         (armed_for("export") && !is_directory(fd) && path_ends_with(fd, ".tmp"))) &&
         fails_now()) {
         errno = fault_errno();
         return -1;
