@@ -114,7 +114,12 @@ def test_build_backfill_and_retention_dags_equal_plain_dbt(
     airflow_env: dict[str, str], tmp_path: Path
 ) -> None:
     variables = sample_inputs(tmp_path)
-    env = {**airflow_env, "SESSIONS_DUCKDB_PATH": str(tmp_path / "airflow.duckdb")}
+    env = {
+        **airflow_env,
+        "SESSIONS_DUCKDB_PATH": str(tmp_path / "airflow.duckdb"),
+        # The retention DAG cleans the collector's folders: the test's own, not the project's.
+        "SESSIONS_COLLECTOR_LANDING_DIR": str(tmp_path / "landing" / "app"),
+    }
     damaged = tmp_path / "input" / "chat" / "messages_part2.jsonl"
     original = damaged.read_text()
     damaged.write_text(original + '{"event_name": "message_sent", "user_id": "late-fix\n')

@@ -72,6 +72,8 @@ def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SESSIONS_DUCKDB_PATH", str(warehouse))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dagster_run" / "logs"))
     monkeypatch.setenv("SESSIONS_DBT_VARS", "{}")
+    # The retention job cleans the collector's folders: the test's own, not the project's.
+    monkeypatch.setenv("SESSIONS_COLLECTOR_LANDING_DIR", str(tmp_path / "landing" / "app"))
     return warehouse
 
 
