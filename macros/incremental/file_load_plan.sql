@@ -18,9 +18,10 @@
     What was loaded is read from the model's own rows (its table, `this`), which record, per
     record, the file's size and modification time when it was listed and, for a JSON line, the
     offset after its newline (_line_end_byte; null for array elements and Parquet rows). A full
-    refresh plans every file as new.
+    refresh plans every file as new. The files are listed by input_files_metadata, or read from
+    `listing` when given (a relation with its columns, e.g. sessions_ingest.listing's).
 -#}
-{% macro file_load_plan(path_expression, var_name) -%}
+{% macro file_load_plan(path_expression, var_name, listing=none) -%}
     with
 
     listed as (
@@ -28,7 +29,11 @@
             filename as file_name,
             size as file_size,
             {{ sessions.epoch_microseconds('last_modified') }} as file_modified_us
+        {%- if listing is none %}
         from ({{ sessions.input_files_metadata(path_expression, var_name) }}) as listing
+        {%- else %}
+        from {{ listing }}
+        {%- endif %}
     ),
 
     summary as (

@@ -7,11 +7,11 @@
     A loaded file may only grow by whole JSON lines (docs/incremental.md): a file that shrank,
     changed at the same size, or grew while it is not JSON lines (a JSON array, Parquet) stops
     the build with an error naming each file, what changed and `make backfill SOURCE=<source>`.
-    Fails with a clear message naming `var_name` when the path matches no file. Returns no
-    loads while dbt parses.
+    Fails with a clear message naming `var_name` when the path matches no file. `listing`: a
+    relation already listing the files (see file_load_plan). Returns no loads while dbt parses.
 -#}
-{% macro files_to_load(path_expression, var_name, list_all=true) -%}
-    {%- set plan = sessions.file_load_plan(path_expression, var_name) -%}
+{% macro files_to_load(path_expression, var_name, list_all=true, listing=none) -%}
+    {%- set plan = sessions.file_load_plan(path_expression, var_name, listing) -%}
     {%- if not execute -%}
         {{ return({'plan': plan, 'loads': []}) }}
     {%- endif -%}
