@@ -16,6 +16,13 @@ DuckDB parses the current one on every core. Columns (`SCHEMA`):
   `ARRAY_PREVIEW_CHARS` characters.
 - `is_invalid_utf8`: the record's bytes are not UTF-8 (an array file with such bytes is one
   record numbered 0, since it cannot be split safely).
+- `line_end_byte`: for a JSON line, the offset in the file just after it (after its newline);
+  null for an array element.
+
+`load_records` reads what an incremental run loads (`FileLoad`): a whole file, or the part of a
+JSON-lines file that grew after its earlier lines were loaded, and only complete lines (a last
+line without its newline waits for a later run). Its records also carry the file's size and
+modification time as listed when the run started (`LOAD_SCHEMA`).
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ import codecs
 import json
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -42,7 +50,11 @@ SCHEMA = pa.schema(
         pa.field("line_number", pa.int64()),
         pa.field("raw_line", pa.string_view()),
         pa.field("is_invalid_utf8", pa.bool_()),
+        pa.field("line_end_byte", pa.int64()),
     ]
+)
+LOAD_SCHEMA = SCHEMA.append(pa.field("file_size", pa.int64())).append(
+    pa.field("file_modified_us", pa.int64())
 )
 
 
@@ -58,14 +70,19 @@ class _Batches:
         self._names = pa.array([file_name], pa.string())
 
     def batch(
-        self, first_line: int, lines: pa.Array, invalid: pa.Array | None = None
+        self,
+        first_line: int,
+        lines: pa.Array,
+        invalid: pa.Array | None = None,
+        line_ends: np.ndarray | None = None,
     ) -> pa.RecordBatch:
         count = len(lines)
         names = pa.DictionaryArray.from_arrays(pa.array(np.zeros(count, np.int32)), self._names)
         numbers = pa.array(np.arange(first_line, first_line + count, dtype=np.int64))
         if invalid is None:
             invalid = pa.array(np.zeros(count, np.bool_))
-        return pa.RecordBatch.from_arrays([names, numbers, lines, invalid], schema=SCHEMA)
+        ends = pa.nulls(count, pa.int64()) if line_ends is None else pa.array(line_ends, pa.int64())
+        return pa.RecordBatch.from_arrays([names, numbers, lines, invalid, ends], schema=SCHEMA)
 
     def texts(self, first_line: int, texts: Sequence[str], invalid: bool = False) -> pa.RecordBatch:
         """Records numbered from `first_line` holding `texts`, all flagged `invalid` or not."""
@@ -100,7 +117,7 @@ def _string_views(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array
 
 
 def _line_batches(
-    builder: _Batches, data: bytes, ends: np.ndarray, first_line: int
+    builder: _Batches, data: bytes, ends: np.ndarray, first_line: int, data_start: int
 ) -> Iterator[pa.RecordBatch]:
     """The lines data[ends[i-1]:ends[i]] as one batch: each without its newline and the carriage
     returns before it. When the block is not valid UTF-8, its valid lines are text and each
@@ -123,7 +140,9 @@ def _line_batches(
     except pa.ArrowInvalid:
         pass
     else:
-        yield builder.batch(first_line, _string_views(data, starts, text_ends))
+        yield builder.batch(
+            first_line, _string_views(data, starts, text_ends), line_ends=ends + data_start
+        )
         return
     texts: list[str] = []
     invalid: list[bool] = []
@@ -138,14 +157,25 @@ def _line_batches(
             texts.append(escape_bytes(line))
             invalid.append(True)
     lines = pa.array(texts, pa.string_view())
-    yield builder.batch(first_line, lines, pa.array(invalid, pa.bool_()))
+    yield builder.batch(first_line, lines, pa.array(invalid, pa.bool_()), ends + data_start)
 
 
-def _json_lines(path: str, handle: BinaryIO, head: bytes) -> Iterator[pa.RecordBatch]:
-    """Every line of a JSON-lines file, `head` being its first bytes (BOMs removed)."""
+def _json_lines(
+    path: str,
+    handle: BinaryIO,
+    head: bytes,
+    *,
+    head_start: int,
+    first_line: int = 1,
+    complete_only: bool = False,
+) -> Iterator[pa.RecordBatch]:
+    """Every line of a JSON-lines file from the offset `head_start`, `head` being the bytes read
+    from there (BOMs removed), numbered from `first_line`. With `complete_only`, a last line
+    without its newline is left out (it waits until it is complete)."""
     builder = _Batches(path)
     pending = head
-    next_line = 1
+    data_start = head_start  # the offset in the file of data[0]
+    next_line = first_line
     while True:
         block = handle.read(BLOCK_BYTES)
         data = pending + block if pending else block
@@ -154,15 +184,17 @@ def _json_lines(path: str, handle: BinaryIO, head: bytes) -> Iterator[pa.RecordB
         view = np.frombuffer(data, np.uint8)
         ends = np.flatnonzero(view == 0x0A) + 1
         if not block:  # the end of the file: a last line without a newline is a line too
-            if len(ends) == 0 or ends[-1] != len(data):
+            if not complete_only and (len(ends) == 0 or ends[-1] != len(data)):
                 ends = np.append(ends, len(data))
-            yield from _line_batches(builder, data, ends, next_line)
+            if len(ends):
+                yield from _line_batches(builder, data, ends, next_line, data_start)
             return
         if len(ends) == 0:
             pending = data
             continue
-        yield from _line_batches(builder, data, ends, next_line)
+        yield from _line_batches(builder, data, ends, next_line, data_start)
         next_line += len(ends)
+        data_start += int(ends[-1])
         pending = data[int(ends[-1]) :]
 
 
@@ -308,9 +340,30 @@ def _bom_length(handle: BinaryIO) -> int:
     return length
 
 
-def file_batches(path: str) -> Iterator[pa.RecordBatch]:
-    """The records of one file (see the module's doc)."""
-    with open(path, "rb") as handle:
+class _Limited:
+    """A binary file read only up to the offset `end`."""
+
+    def __init__(self, handle: BinaryIO, end: int) -> None:
+        self._handle = handle
+        self._end = end
+
+    def read(self, size: int) -> bytes:
+        return self._handle.read(max(0, min(size, self._end - self._handle.tell())))
+
+    def seek(self, offset: int) -> int:
+        return self._handle.seek(offset)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+
+def file_batches(
+    path: str, *, end: int | None = None, complete_only: bool = False
+) -> Iterator[pa.RecordBatch]:
+    """The records of one file (see the module's doc): its first `end` bytes (None: all of
+    them); with `complete_only`, a last JSON line without its newline is left out."""
+    with open(path, "rb") as raw:
+        handle: Any = raw if end is None else _Limited(raw, end)
         bom_length = _bom_length(handle)
         head = b""
         while block := handle.read(64 << 10):
@@ -318,20 +371,99 @@ def file_batches(path: str) -> Iterator[pa.RecordBatch]:
             if head.lstrip(WHITESPACE):
                 break
         if not head.lstrip(WHITESPACE).startswith(b"["):
-            yield from _json_lines(path, handle, head)
+            yield from _json_lines(
+                path, handle, head, head_start=bom_length, complete_only=complete_only
+            )
             return
     yield from _json_array(path, bom_length)
 
 
+class FileChangedError(Exception):
+    """A loaded file was changed in a way that cannot be loaded by appending its new lines."""
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What a run loads from one file: from `start_byte` (0: the whole file; more: the lines
+    appended after `first_line - 1` lines ending at that offset were loaded) up to `size` (the
+    size listed when the run started), with the file's modification time then (microseconds
+    since the epoch) and the source it belongs to."""
+
+    file_name: str
+    size: int
+    modified_us: int
+    start_byte: int = 0
+    first_line: int = 1
+    source: str = ""
+
+
+def _check_grown_file(raw: BinaryIO, load: FileLoad) -> None:
+    """Raises FileChangedError unless the byte before the part `load` reads is a newline."""
+    raw.seek(load.start_byte - 1)
+    if raw.read(1) != b"\n":
+        raise FileChangedError(
+            f"The input file {load.file_name} changed after it was loaded: it grew, but "
+            f"byte {load.start_byte - 1} is no longer the newline that ended the "
+            f"{load.first_line - 1} lines loaded from it, so those lines were rewritten. "
+            "Put the complete file in place and reload the source: "
+            f"make backfill SOURCE={load.source or '<source>'} (docs/incremental.md)."
+        )
+
+
+def _grown_part(load: FileLoad) -> Iterator[pa.RecordBatch]:
+    """The complete lines appended to a JSON-lines file after its first `start_byte` bytes were
+    loaded; the byte before them must be the newline that ended the last line loaded."""
+    with open(load.file_name, "rb") as raw:
+        _check_grown_file(raw, load)
+        yield from _json_lines(
+            load.file_name,
+            _Limited(raw, load.size),  # type: ignore[arg-type]
+            b"",
+            head_start=load.start_byte,
+            first_line=load.first_line,
+            complete_only=True,
+        )
+
+
+def load_batches(load: FileLoad) -> Iterator[pa.RecordBatch]:
+    """The records a run loads from one file (`LOAD_SCHEMA`): complete lines only."""
+    parts = (
+        _grown_part(load)
+        if load.start_byte > 0
+        else file_batches(load.file_name, end=load.size, complete_only=True)
+    )
+    for batch in parts:
+        count = batch.num_rows
+        yield pa.RecordBatch.from_arrays(
+            [
+                *batch.columns,
+                pa.array(np.full(count, load.size, np.int64)),
+                pa.array(np.full(count, load.modified_us, np.int64)),
+            ],
+            schema=LOAD_SCHEMA,
+        )
+
+
 def records(paths: Sequence[str]) -> Iterator[pa.RecordBatch]:
     """The records of every file in `paths`, in order, split ahead in a background thread."""
+    return _prefetched([lambda path=path: file_batches(path) for path in paths])
+
+
+def loaded_records(loads: Sequence[FileLoad]) -> Iterator[pa.RecordBatch]:
+    """The records of every load in `loads` (`LOAD_SCHEMA`), in order, split ahead."""
+    return _prefetched([lambda load=load: load_batches(load) for load in loads])
+
+
+def _prefetched(parts: Sequence[Any]) -> Iterator[pa.RecordBatch]:
+    """The batches of each of `parts` (functions giving batches), in order, made ahead in a
+    background thread."""
     batches: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(PREFETCH_BLOCKS)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for path in paths:
-                for batch in file_batches(path):
+            for part in parts:
+                for batch in part():
                     if stop.is_set():
                         return
                     batches.put(batch)
@@ -371,3 +503,57 @@ def register(connection: Any, view_name: str, paths: Sequence[str]) -> None:
     """Make the records of `paths` readable as `view_name` on `connection` (a DuckDB
     connection or cursor)."""
     connection.register(view_name, JsonRecords(paths))
+
+
+class LoadedRecords:
+    """The records of `loads` as an Arrow stream DuckDB can scan (`LOAD_SCHEMA`)."""
+
+    def __init__(self, loads: Sequence[FileLoad]) -> None:
+        self.loads = list(loads)
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        reader = pa.RecordBatchReader.from_batches(LOAD_SCHEMA, loaded_records(self.loads))
+        return reader.__arrow_c_stream__(requested_schema)
+
+
+def check_grown_files(loads: Sequence[FileLoad]) -> None:
+    """Raises FileChangedError, naming the file, when a JSON-lines file that grew no longer has
+    the newline that ended its loaded lines where it was (one byte read per grown file)."""
+    for load in loads:
+        if load.start_byte > 0:
+            with open(load.file_name, "rb") as raw:
+                _check_grown_file(raw, load)
+
+
+PLAN_COLUMNS = ("file_name", "file_size", "file_modified_us", "start_byte", "first_line")
+
+
+def register_planned_loads(
+    connection: Any,
+    view_name: str,
+    loads: Sequence[Mapping[str, Any]] | None,
+    plan_sql: str,
+    source: str,
+) -> None:
+    """Make the records of `loads` (dicts of PLAN_COLUMNS; None: every row of the load plan
+    `plan_sql`, run here) readable as `view_name` on `connection`, after checking that every
+    grown file still ends its loaded part where it did."""
+    if loads is None:
+        rows = connection.sql(
+            f"select {', '.join(PLAN_COLUMNS)} from ({plan_sql}) as plan"
+            " where change in ('new', 'grew') order by file_name"
+        ).fetchall()
+        loads = [dict(zip(PLAN_COLUMNS, row, strict=True)) for row in rows]
+    file_loads = [
+        FileLoad(
+            file_name=load["file_name"],
+            size=int(load["file_size"]),
+            modified_us=int(load["file_modified_us"]),
+            start_byte=int(load["start_byte"]),
+            first_line=int(load["first_line"]),
+            source=source,
+        )
+        for load in loads
+    ]
+    check_grown_files(file_loads)
+    connection.register(view_name, LoadedRecords(file_loads))

@@ -72,6 +72,7 @@ class LoadedFile:
     modified_epoch: int | None  # seconds, as the file listing recorded it
     newest_event: datetime | None
     unknown_times: int  # non-blank lines without an event time
+    bytes_waiting: int = 0  # a last line without its newline, not loaded yet
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def loaded_app_files(connection: duckdb.DuckDBPyConnection, project_dir: Path) -
         f"""
         with latest as (
             select file_name, arg_max(file_size, _loaded_at) as file_size,
-                arg_max(epoch(file_modified_at), _loaded_at) as modified_epoch
+                arg_max(epoch(file_modified_at), _loaded_at) as modified_epoch,
+                arg_max(coalesce(bytes_waiting, 0), _loaded_at) as bytes_waiting
             from {MARTS_SCHEMA}.loaded_files where source = ? group by file_name
         ),
         lines as (
@@ -110,7 +112,7 @@ def loaded_app_files(connection: duckdb.DuckDBPyConnection, project_dir: Path) -
             from {APP_LINES} group by file_name
         )
         select latest.file_name, latest.file_size, latest.modified_epoch,
-            lines.newest_event, coalesce(lines.unknown_times, 0)
+            lines.newest_event, coalesce(lines.unknown_times, 0), latest.bytes_waiting
         from latest left join lines on latest.file_name = lines.file_name
         """,
         [APP_SOURCE],
@@ -122,16 +124,19 @@ def loaded_app_files(connection: duckdb.DuckDBPyConnection, project_dir: Path) -
             modified_epoch=None if modified is None else int(modified),
             newest_event=None if newest is None else newest.astimezone(UTC),
             unknown_times=unknown,
+            bytes_waiting=waiting,
         )
-        for name, size, modified, newest, unknown in rows
+        for name, size, modified, newest, unknown, waiting in rows
     ]
 
 
 def is_expired(loaded: LoadedFile, size: int, modified_epoch: int, cut: datetime) -> bool:
-    """Whether a landing file may go: loaded as it is now, and every event before the cut."""
+    """Whether a landing file may go: loaded whole as it is now (no last line waiting for its
+    newline), and every event before the cut."""
     unchanged = loaded.size == size and loaded.modified_epoch in (None, modified_epoch)
     return (
         unchanged
+        and loaded.bytes_waiting == 0
         and loaded.unknown_times == 0
         and (loaded.newest_event is None or loaded.newest_event < cut)
     )

@@ -26,6 +26,17 @@ RUN_LOG_TABLES = frozenset({"run_stats"})
 # The moment a row was loaded differs between an incremental run and a full refresh by
 # construction; every other column must be equal.
 LOAD_TIME_COLUMNS = frozenset({"_loaded_at"})
+# loaded_files has a row per load: a JSON-lines file that grew between runs was loaded in parts
+# by incremental runs and whole by a full refresh, so it is compared per file, its loads summed.
+PER_FILE_SUMMARIES = {
+    "loaded_files": (
+        "select source, file_name, min(first_line_number), max(last_line_number),"
+        " sum(records_read), sum(blank_records), sum(records_quarantined),"
+        " max_by(file_size, _loaded_at), max_by(file_modified_at, _loaded_at),"
+        " max(bytes_loaded), max_by(bytes_waiting, _loaded_at)"
+        " from {table} group by source, file_name"
+    ),
+}
 
 
 def mart_differences(
@@ -72,14 +83,16 @@ def mart_differences(
             selected = ", ".join(
                 f'"{name}"' for name, _ in columns if name not in LOAD_TIME_COLUMNS
             )
+            summary = PER_FILE_SUMMARIES.get(mart, "select " + selected + " from {table}")
             for only_in, other in (
                 ("first_wh", "second_wh"),
                 ("second_wh", "first_wh"),
             ):
                 rows = db.execute(
-                    f"select {selected} from {only_in}.main.{mart}"
-                    f" except all select {selected} from {other}.main.{mart}"
-                    f" order by all"
+                    summary.format(table=f"{only_in}.main.{mart}")
+                    + " except all "
+                    + summary.format(table=f"{other}.main.{mart}")
+                    + " order by all"
                 ).fetchall()
                 label = first_label if only_in == "first_wh" else second_label
                 problems += [f"{mart}: only in {label}: {row}" for row in rows[:limit]]

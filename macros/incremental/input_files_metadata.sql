@@ -7,7 +7,12 @@
 {%- endmacro %}
 
 {% macro duckdb__input_files_metadata(input, path_var) -%}
-    select * from read_blob({{ input }})
+    -- Only metadata columns: DuckDB then lists and stats the files without reading them.
+    select
+        filename,
+        size,
+        last_modified
+    from read_blob({{ input }})
 {%- endmacro %}
 
 {% macro spark__input_files_metadata(input, path_var) -%}

@@ -1,6 +1,8 @@
 {#-
     One row per JSON record of the files of `input` (the model's one source) that this run
-    loads: file_name, line_number, raw_line, is_blank, is_invalid_utf8, payload (the record
+    loads: file_name, line_number, raw_line, is_blank, is_invalid_utf8, the load's bookkeeping
+    (_file_size and _file_modified_us: the file as listed when the run started; _line_end_byte:
+    the offset after a JSON line's newline, null for an array element), payload (the record
     parsed as JSON; null when it is not valid JSON or too large, see parse_json_record), and the
     record's top-level fields parsed once: json_fields, a struct of the JSON values of
     `text_fields` and `nested_fields` (see json_object_fields), and <field>__type / <field>__text
@@ -11,8 +13,8 @@
     Each file is read as a JSON array when its first character (after a byte-order mark and white
     space) is '[', and as JSON lines otherwise, so every JSON source accepts both forms.
       - JSON lines: line_number is the 1-based line; a UTF-8 byte-order mark and the carriage
-        returns before a newline are removed; the empty piece after the final newline is not a
-        line. A line that is not valid UTF-8 has is_invalid_utf8 and its exact bytes as text:
+        returns before a newline are removed; only complete lines are records: a last line
+        without its newline waits for a later run (see file_load_plan). A line that is not valid UTF-8 has is_invalid_utf8 and its exact bytes as text:
         printable ASCII and tabs as is, every other byte escaped as \xNN (so nothing of the line
         is lost); the file's other lines are read as usual.
       - JSON array: line_number is the 1-based position of the element in the array, raw_line
@@ -36,7 +38,10 @@
             {{ sessions.as_text('file_name') }} as file_name,
             line_number,
             {{ sessions.as_text('raw_line') }} as raw_line,
-            is_invalid_utf8
+            is_invalid_utf8,
+            file_size as _file_size,
+            file_modified_us as _file_modified_us,
+            line_end_byte as _line_end_byte
         from {{ sessions.file_records_relation() }}
     ),
 
@@ -47,6 +52,9 @@
             raw_line,
             {{ sessions.is_blank_text('raw_line') }} as is_blank,
             is_invalid_utf8,
+            _file_size,
+            _file_modified_us,
+            _line_end_byte,
             {{ sessions.parse_json_record('raw_line') }} as payload
         from records
     ),

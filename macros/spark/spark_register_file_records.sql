@@ -1,12 +1,13 @@
 {#-
     Spark: makes the records of the files the path var `path_var` matches readable as the
     temporary view `view_name`, with the columns sessions_ingest.records gives DuckDB
-    (file_name, line_number, raw_line, is_invalid_utf8) and the same rules:
+    (file_name, line_number, raw_line, is_invalid_utf8, line_end_byte: null here, file_size,
+    file_modified_us) and the same rules (a Spark build always reads every file whole):
     - JSON lines are read by Spark's text source, split on '\n' only, in parallel: a line's
       number is the count of lines in the earlier splits of its file (their row counts) plus its
       position in its split (Spark numbers a partition's rows consecutively). Byte-order marks
-      at the file's start and the carriage returns before a newline are removed; a line that is
-      not UTF-8 is shown with every byte that is not printable ASCII or a tab as \xNN (one
+      at the file's start and the carriage returns before a newline are removed; a last line
+      without its newline is left out (it waits, as in DuckDB's loads); a line that is not UTF-8 is shown with every byte that is not printable ASCII or a tab as \xNN (one
       carriage return before its newline dropped).
     - A file whose first character (after byte-order marks and white space) is '[' is read whole
       as one JSON array (binaryFile): one record per element, numbered from 1, each element's
@@ -90,6 +91,19 @@
         from numbered
     ),
 
+    complete_lines as (
+        -- A file's lines with their newlines add up to its length, plus one when its last line
+        -- has no newline: that line waits.
+        select
+            numbered.file_uri,
+            max(numbered.line_number) as last_line_number,
+            sum(octet_length(cast(numbered.line as binary)) + 1) > max(listing.length) as ends_unterminated
+        from numbered
+        inner join ({{ sessions.spark_file_listing(path_var) }}) as listing
+            on numbered.file_uri = listing.path
+        group by numbered.file_uri
+    ),
+
     line_records as (
         select
             {{ sessions.spark_file_name('file_uri') }} as file_name,
@@ -110,6 +124,13 @@
             end as raw_line,
             not is_valid_utf8(line) as is_invalid_utf8
         from unmarked
+        where not exists (
+            select 1 from complete_lines
+            where
+                complete_lines.file_uri = unmarked.file_uri
+                and complete_lines.ends_unterminated
+                and complete_lines.last_line_number = unmarked.line_number
+        )
     )
 
     {%- for uri in array_files %}
@@ -210,12 +231,34 @@
         from {{ alias }}_parsed
         where elements is null
     )
-    {%- endfor %}
+    {%- endfor %},
 
-    select * from line_records
-    {%- for uri in array_files %}
-    union all
-    select * from array_{{ loop.index }}_records
-    {%- endfor %}
+    all_records as (
+        select * from line_records
+        {%- for uri in array_files %}
+        union all
+        select * from array_{{ loop.index }}_records
+        {%- endfor %}
+    ),
+
+    listed as (
+        select
+            {{ sessions.spark_file_name('path') }} as file_name,
+            length as file_size,
+            unix_micros(date_trunc('second', modificationTime)) as file_modified_us
+        from ({{ sessions.spark_file_listing(path_var) }}) as listing
+    )
+
+    select
+        all_records.file_name,
+        all_records.line_number,
+        all_records.raw_line,
+        all_records.is_invalid_utf8,
+        cast(null as bigint) as line_end_byte,
+        listed.file_size,
+        listed.file_modified_us
+    from all_records
+    left join listed
+        on all_records.file_name = listed.file_name
     {%- endcall %}
 {%- endmacro %}

@@ -4,7 +4,8 @@
     one row (source, file_name, records_in_file) per file of `files` (a list of file names), or
     per file its path var matches (files none). JSON: the elements of a file whose first
     character (after byte-order marks and white space) is '[' (1 when it is not a valid JSON
-    array), else its lines (newline bytes, plus a last line without one); Parquet: its rows.
+    array), else its complete lines (newline bytes: a last line without its newline is not a
+    record yet, it waits for a later load); Parquet: its rows.
 -#}
 {% macro file_record_counts(source_name, files) -%}
     {{ return(adapter.dispatch('file_record_counts', 'sessions')(source_name, files)) }}
@@ -28,10 +29,8 @@
             -- A JSON array file: its elements.
             when starts_with(ltrim(try(decode(content)), chr(65279) || ' ' || chr(9) || chr(10) || chr(13)), '[')
                 then coalesce(json_array_length(try_cast(ltrim(try(decode(content)), chr(65279)) as json)), 1)
-            -- JSON lines: newline bytes, plus a last line without one.
-            else
-                (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
-                + case when octet_length(content) > 0 and not ends_with(cast(content as varchar), '\x0A') then 1 else 0 end
+            -- JSON lines: newline bytes (complete lines).
+            else (strlen(cast(content as varchar)) - strlen(replace(cast(content as varchar), '\x0A', ''))) // 4
         end as records_in_file
     from read_blob({{ file_list }})
     {%- endif %}
@@ -59,10 +58,8 @@
                 -- A JSON array file: its elements.
                 when startswith(regexp_replace(left(cast(content as string), 65536), '^[\\x{FEFF} \\t\\n\\r]+', ''), '[')
                     then coalesce(json_array_length(regexp_replace(cast(content as string), '^(\\x{FEFF})+', '')), 1)
-                -- JSON lines: newline bytes, plus a last line without one.
-                else
-                    octet_length(content) - octet_length(replace(cast(content as string), '\n', ''))
-                    + case when octet_length(content) > 0 and not endswith(cast(content as string), '\n') then 1 else 0 end
+                -- JSON lines: newline bytes (complete lines).
+                else octet_length(content) - octet_length(replace(cast(content as string), '\n', ''))
             end as records_in_file
         from binaryFile.`{{ path }}`
         {%- endif %}

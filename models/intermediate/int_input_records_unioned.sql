@@ -26,6 +26,9 @@ unioned as (
         raw_line,
         is_blank,
         rejection_reason,
+        _file_size,
+        _file_modified_us,
+        _line_end_byte,
         _loaded_at
     from {{ source_name }}_records
     {%- if not loop.last %}

@@ -1,8 +1,10 @@
 {#-
-    The manifest of input files (grain: one row per source and file): when each file was loaded,
-    its size and modification time then, and what it held. Incremental: each run appends the
-    files it loaded. The landing folders are expected to only grow; the data test
-    `loaded_files_unchanged` warns when a loaded file was rewritten since.
+    The manifest of input file loads (grain: one row per source, file and load): what each run
+    read from each file, the file's size and modification time when the run listed it, and what
+    it held. A file is loaded once, whole, except a JSON-lines file that grows: each run that
+    finds it larger loads its new complete lines, in a row of their own (first_line_number on).
+    bytes_waiting: the bytes after the file's last newline, a last line without its newline,
+    which waits for a later run. Incremental: each run appends the loads it made.
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
 
@@ -12,48 +14,53 @@ input_records as (
     select * from {{ ref('int_input_records_unioned') }}
 ),
 
-file_metadata as (
-    select * from {{ ref('int_input_files_listed') }}
-),
-
 loaded_records as (
     select
         source,
         file_name,
+        line_number,
         is_blank,
         rejection_reason,
+        _file_size,
+        _file_modified_us,
+        _line_end_byte,
         _loaded_at
     from input_records
     where {{ pending_rows_of_each_source() }}
 ),
 
-files as (
+loads as (
     select
         source,
         file_name,
-        min(_loaded_at) as _loaded_at,
+        _loaded_at,
+        min(line_number) as first_line_number,
+        max(line_number) as last_line_number,
         count(*) as records_read,
         count(*) filter (where is_blank) as blank_records,
-        count(*) filter (where rejection_reason is not null) as records_quarantined
+        count(*) filter (where rejection_reason is not null) as records_quarantined,
+        max(_file_size) as file_size,
+        max(_file_modified_us) as file_modified_us,
+        max(_line_end_byte) as bytes_loaded
     from loaded_records
-    group by source, file_name
+    group by source, file_name, _loaded_at
 ),
 
 manifest as (
     select
-        files.source,
-        files.file_name,
-        file_metadata.file_size,
-        file_metadata.file_modified_at,
-        files.records_read,
-        files.blank_records,
-        files.records_quarantined,
-        files._loaded_at
-    from files
-    left join file_metadata
-        on
-            files.source = file_metadata.source
-            and files.file_name = file_metadata.file_name
+        source,
+        file_name,
+        first_line_number,
+        last_line_number,
+        records_read,
+        blank_records,
+        records_quarantined,
+        file_size,
+        {{ timestamp_from_epoch_seconds(int_div('file_modified_us', 1000000)) }} as file_modified_at,
+        bytes_loaded,
+        file_size - bytes_loaded as bytes_waiting,
+        _loaded_at
+    from loads
 )
 
 select * from manifest

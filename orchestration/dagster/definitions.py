@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -136,14 +137,28 @@ def input_globs(manifest: Mapping[str, Any]) -> list[str]:
     return dbt_settings.input_globs(manifest, PROJECT_DIR)
 
 
-def landed_files(globs: list[str]) -> dict[str, int]:
-    """Every file the globs match, with its size (a file still growing is seen again)."""
-    files = {}
+def landed_files(globs: list[str]) -> Iterator[tuple[str, int, int]]:
+    """Every file the globs match: name, size and modification time (nanoseconds)."""
     for pattern in globs:
         for name in glob.glob(pattern, recursive=True):
-            if os.path.isfile(name):
-                files[name] = os.path.getsize(name)
-    return files
+            try:
+                status = os.stat(name)
+            except FileNotFoundError:  # removed since it was listed
+                continue
+            if stat.S_ISREG(status.st_mode):
+                yield name, status.st_size, status.st_mtime_ns
+
+
+def landing_digest(files: Iterator[tuple[str, int, int]]) -> tuple[str, int]:
+    """A digest of the landing folders' state (every file's name, size and modification time,
+    in name order) and the number of files: any file that lands, grows or changes changes it.
+    The sensor's cursor holds only this, so it stays the same size however many files land."""
+    digest = hashlib.sha256()
+    count = 0
+    for name, size, modified_ns in sorted(files):
+        digest.update(f"{name}\0{size}\0{modified_ns}\n".encode("utf-8", "surrogateescape"))
+        count += 1
+    return digest.hexdigest(), count
 
 
 @sensor(
@@ -153,16 +168,17 @@ def landed_files(globs: list[str]) -> dict[str, int]:
     description="Starts the incremental build when a file lands under an enabled source's path.",
 )
 def new_files_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | SkipReason]:
+    """A run whenever the landing folders changed since the last run it requested: the cursor is
+    a digest of every file's name, size and modification time (landing_digest), a few dozen
+    bytes whatever the number of files, so no file is missed and nothing grows."""
     manifest = dbt_settings.read_manifest(PROJECT_DIR)
-    files = landed_files(input_globs(manifest))
-    seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
-    new = sorted(name for name, size in files.items() if seen.get(name) != size)
-    if not new:
-        yield SkipReason(f"No new file under the {len(input_globs(manifest))} source paths.")
+    globs = input_globs(manifest)
+    digest, count = landing_digest(landed_files(globs))
+    if count == 0 or context.cursor == digest:
+        yield SkipReason(f"No new or changed file under the {len(globs)} source paths.")
         return
-    context.update_cursor(json.dumps(files, sort_keys=True))
-    digest = hashlib.sha256(json.dumps(new).encode()).hexdigest()[:16]
-    yield RunRequest(run_key=f"files-{digest}", tags={"sessions/new_files": str(len(new))})
+    context.update_cursor(digest)
+    yield RunRequest(run_key=f"files-{digest[:16]}", tags={"sessions/files": str(count)})
 
 
 defs = Definitions(

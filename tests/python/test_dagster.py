@@ -178,3 +178,49 @@ def test_a_failed_run_is_retried_after_the_file_is_fixed(
         {**variables, "export_dir": str(tmp_path / "full_refresh_exports")}, "--full-refresh"
     )
     assert not mart_differences(warehouse_env, full_refresh.warehouse, first_label="dagster")
+
+
+def test_the_sensor_cursor_stays_bounded_and_misses_no_file(
+    dagster_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cursor is the same size for 1 file as for 3,000; a file that lands with an old
+    modification time (a copy keeping its time, a rename), a file that grows and one rewritten
+    at the same size each request a run; nothing new requests none."""
+    from dagster import RunRequest, SkipReason, build_sensor_context
+
+    from orchestration.dagster import definitions
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    monkeypatch.setattr(definitions, "input_globs", lambda manifest: [str(landing / "*.jsonl")])
+
+    def evaluate(cursor: str | None) -> tuple[object, str | None]:
+        context = build_sensor_context(cursor=cursor)
+        return next(iter(definitions.new_files_sensor(context))), context.cursor
+
+    (landing / "a.jsonl").write_text("{}\n")
+    request, one_file_cursor = evaluate(None)
+    assert isinstance(request, RunRequest)
+    for number in range(3000):
+        (landing / f"f{number:05d}.jsonl").write_text("{}\n")
+    request, cursor = evaluate(one_file_cursor)
+    assert isinstance(request, RunRequest)
+    assert cursor is not None and one_file_cursor is not None
+    assert len(cursor) == len(one_file_cursor) <= 128
+
+    old = landing / "old.jsonl"
+    old.write_text("{}\n")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    request, cursor = evaluate(cursor)
+    assert isinstance(request, RunRequest), "a file with an old modification time"
+    with (landing / "f00001.jsonl").open("a") as handle:
+        handle.write("{}\n")
+    request, cursor = evaluate(cursor)
+    assert isinstance(request, RunRequest), "a grown file"
+    same_size = landing / "f00002.jsonl"
+    same_size.write_text("[]\n")
+    os.utime(same_size, ns=(same_size.stat().st_mtime_ns + 1, same_size.stat().st_mtime_ns + 1))
+    request, cursor = evaluate(cursor)
+    assert isinstance(request, RunRequest), "a file rewritten at the same size"
+    request, _ = evaluate(cursor)
+    assert isinstance(request, SkipReason)

@@ -1,7 +1,9 @@
 {#-
     Reconciliation, per loaded input file: the records in the file now (recounted from the file
-    itself: lines of JSON lines, elements of a JSON array, rows of Parquet) equal the records
-    staged + quarantined (in quarantined_events) + blank lines. Staged records include re-sent
+    itself: complete lines of JSON lines, elements of a JSON array, rows of Parquet) equal the
+    records staged + quarantined (in quarantined_events) + blank lines, over every load of the
+    file (a JSON-lines file that grew was loaded in parts). A last line without its newline is
+    not a record yet: it waits (loaded_files.bytes_waiting). Staged records include re-sent
     copies of an event id, which are kept once. Fails with one row per file that does not add up.
     Checks the files of the latest load (a full refresh loads them all), or every loaded file with
     the var test_whole_history: files are not re-read each build.
@@ -56,25 +58,40 @@ files_now as (
     {%- endfor %}
 ),
 
-base_records as (
-    select
+latest_files as (
+    select distinct
         source,
-        file_name,
-        count(*) filter (where rejection_reason is null and not is_blank) as records_staged,
-        count(*) filter (where is_blank) as blank_lines
-    from {{ ref('int_input_records_unioned') }}
+        file_name
+    from {{ ref('loaded_files') }}
     where {{ latest_load }}
-    group by source, file_name
+),
+
+base_records as (
+    -- Every load of the files of the latest load.
+    select
+        records.source,
+        records.file_name,
+        count(*) filter (where records.rejection_reason is null and not records.is_blank) as records_staged,
+        count(*) filter (where records.is_blank) as blank_lines
+    from {{ ref('int_input_records_unioned') }} as records
+    inner join latest_files
+        on
+            records.source = latest_files.source
+            and records.file_name = latest_files.file_name
+    group by records.source, records.file_name
 ),
 
 quarantined as (
     select
-        source,
-        file_name,
+        quarantine.source,
+        quarantine.file_name,
         count(*) as records_quarantined
-    from {{ ref('quarantined_events') }}
-    where {{ latest_load }}
-    group by source, file_name
+    from {{ ref('quarantined_events') }} as quarantine
+    inner join latest_files
+        on
+            quarantine.source = latest_files.source
+            and quarantine.file_name = latest_files.file_name
+    group by quarantine.source, quarantine.file_name
 ),
 
 reconciled as (
@@ -86,13 +103,10 @@ reconciled as (
         coalesce(quarantined.records_quarantined, 0) as records_quarantined,
         coalesce(base_records.blank_lines, 0) as blank_lines
     from files_now
-    inner join (
-        select * from {{ ref('loaded_files') }}
-        where {{ latest_load }}
-    ) as loaded
+    inner join latest_files
         on
-            files_now.source = loaded.source
-            and files_now.file_name = loaded.file_name
+            files_now.source = latest_files.source
+            and files_now.file_name = latest_files.file_name
     left join base_records
         on
             files_now.source = base_records.source

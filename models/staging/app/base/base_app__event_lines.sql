@@ -1,12 +1,14 @@
 {#-
     Every line of the product tracking files, parsed, with the reason it cannot be used (if any).
-    Incremental: each run reads only the files not loaded before (see incremental_files).
+    Incremental: each run reads only the files not loaded before and the lines appended to
+    JSON-lines files loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
 {%- set record_columns = [
     'file_name', 'line_number', 'raw_line', 'is_blank', 'is_invalid_utf8', 'event_id', 'event_type',
     'user_id', 'event_time', 'page', 'referrer', 'campaign', 'device_type', 'browser', 'os',
     'screen_size', 'action_name', 'reason', 'workflow_id', 'session_id', 'details',
+    '_file_size', '_file_modified_us', '_line_end_byte',
 ] %}
 {%- set text_fields = [
     'event_id', 'event_type', 'user_id', 'timestamp', 'page', 'referrer', 'campaign', 'action',

@@ -1,7 +1,8 @@
 {#-
     Every line of the chat files, parsed, with the reason it cannot be used (if any).
     Valid lines continue to stg_chat__messages; the others go to quarantined_events.
-    Incremental: each run reads only the files not loaded before (see incremental_files).
+    Incremental: each run reads only the files not loaded before and the lines appended to
+    files loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
 {%- set text_fields = ['user_id', 'channel_id', 'event_name', 'timestamp'] %}
@@ -33,6 +34,9 @@ validated as (
         event_name,
         event_time,
         is_invalid_utf8,
+        _file_size,
+        _file_modified_us,
+        _line_end_byte,
         {{ run_stamp() }} as _loaded_at,
         case
             when is_blank then null
@@ -50,7 +54,8 @@ validated as (
 records_kept as (
     {{ keep_raw_line_of_rejected('validated', [
         'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'channel_id', 'event_name',
-        'event_time', 'is_invalid_utf8', '_loaded_at', 'rejection_reason',
+        'event_time', 'is_invalid_utf8', '_file_size', '_file_modified_us', '_line_end_byte',
+        '_loaded_at', 'rejection_reason',
     ]) }}
 )
 

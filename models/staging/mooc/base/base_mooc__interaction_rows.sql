@@ -1,10 +1,12 @@
 {#-
     Every row of the MOOC Parquet files, typed, with the reason it cannot be used (if any).
     line_number is the 1-based row index within its file.
-    Incremental: each run reads only the files not loaded before.
+    Incremental: each run reads only the files not loaded before (a Parquet file is loaded
+    whole, once: a loaded file that changed stops the build, see files_to_load).
 -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
-{%- set files = files_to_load(source('mooc', 'interaction_files'), sessions.source_entry('mooc').path_var) %}
+{%- set loads = files_to_load(source('mooc', 'interaction_files'), sessions.source_entry('mooc').path_var).loads %}
+{%- set files = loads | map(attribute='file_name') | list %}
 {#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
     required value is quarantined like any other. #}
 {%- set input_columns = ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'] %}
@@ -27,6 +29,32 @@ parquet_rows as (
     {%- endif %}
 ),
 
+loaded_file_metadata as (
+    -- Each file's size and modification time as listed when the run started.
+    {%- if loads | length > 0 %}
+    select
+        file_name,
+        file_size,
+        file_modified_us
+    from (
+        values
+        {%- for load in loads %}
+        (
+            '{{ load.file_name | replace("'", "''") }}',
+            {{ load.file_size }},
+            {{ load.file_modified_us }}
+        ){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as listed (file_name, file_size, file_modified_us)  -- noqa: AL05
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as file_name,
+        cast(null as bigint) as file_size,
+        cast(null as bigint) as file_modified_us
+    where false
+    {%- endif %}
+),
+
 source_rows as (
     select
         interactions.filename as file_name,
@@ -44,8 +72,12 @@ source_rows as (
         cast(interactions.item_id as {{ dbt.type_string() }}) as item_id,
         try_cast(interactions.ts_epoch as bigint) as ts_epoch,
         try_cast(interactions.watch_percentage as double) as watch_percentage,
-        try_cast(interactions.rating as double) as rating
+        try_cast(interactions.rating as double) as rating,
+        cast(loaded_file_metadata.file_size as bigint) as _file_size,
+        cast(loaded_file_metadata.file_modified_us as bigint) as _file_modified_us
     from parquet_rows as interactions
+    left join loaded_file_metadata
+        on interactions.filename = loaded_file_metadata.file_name
 ),
 
 validated as (
@@ -60,6 +92,9 @@ validated as (
         {{ timestamp_from_epoch_seconds('ts_epoch') }} as event_time,
         watch_percentage,
         rating,
+        _file_size,
+        _file_modified_us,
+        cast(null as bigint) as _line_end_byte,
         {{ run_stamp() }} as _loaded_at,
         case
             when nullif(trim(user_id), '') is null then 'missing_user_id'
@@ -76,7 +111,8 @@ validated as (
 records_kept as (
     {{ keep_raw_line_of_rejected('validated', [
         'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'item_id', 'ts_epoch',
-        'event_time', 'watch_percentage', 'rating', '_loaded_at', 'rejection_reason',
+        'event_time', 'watch_percentage', 'rating', '_file_size', '_file_modified_us',
+        '_line_end_byte', '_loaded_at', 'rejection_reason',
     ]) }}
 )
 

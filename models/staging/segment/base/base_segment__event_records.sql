@@ -1,13 +1,15 @@
 {#-
     Every record of the Segment files (array element or line), parsed, with the reason it cannot
     be used (if any). Valid records continue to stg_segment__events; the others are quarantined.
-    Incremental: each run reads only the files not loaded before (see incremental_files).
+    Incremental: each run reads only the files not loaded before and the lines appended to
+    JSON-lines files loaded before (see incremental_files).
 -#}
 {{ config(materialized='incremental_files', incremental_strategy='append') }}
 {%- set record_columns = [
     'file_name', 'line_number', 'raw_line', 'is_blank', 'is_invalid_utf8', 'event_type',
     'track_event', 'page_name', 'user_id', 'anonymous_id', 'message_id', 'event_time', 'page',
     'referrer', 'campaign', 'device_type', 'browser', 'os', 'screen_size', 'properties', 'context',
+    '_file_size', '_file_modified_us', '_line_end_byte',
 ] %}
 {%- set text_fields = ['type', 'event', 'name', 'userId', 'anonymousId', 'messageId', 'timestamp'] %}
 
