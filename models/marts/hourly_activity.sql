@@ -29,8 +29,8 @@ event_hours as (
 activity as (
     select
         source,
-        weekday,
-        hour,
+        utc_weekday,
+        utc_hour,
         count(distinct user_id) as active_users,
         count(*) as events
     from event_hours
