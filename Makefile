@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: test-readme test-faults tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark-insights test-readme test-faults tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ docs: venv ## Generate and serve the dbt docs site on 127.0.0.1 (port SESSIONS_D
 
 benchmark: venv ## Incremental run vs full refresh on a history of EVENTS (10M: ~15 min)
 	$(BIN)/python benchmarks/incremental_vs_full_refresh.py --events $(EVENTS) --verify
+
+benchmark-insights: venv ## Time hourly_activity and feature_pairs on a history of EVENTS (app actions name features)
+	$(BIN)/python benchmarks/insights.py --events $(EVENTS)
 
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
