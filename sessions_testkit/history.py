@@ -85,7 +85,7 @@ def write_history(landing: Path, events: int, feature_names: bool = False) -> No
         for number, first in enumerate(range(0, app_events, EVENTS_PER_FILE)):
             last = min(first + EVENTS_PER_FILE, app_events)
             target = landing / "app" / f"events_{number:05d}.jsonl"
-            events_sql = app_events_sql(first, last, 'e', False, feature_names)
+            events_sql = app_events_sql(first, last, "e", False, feature_names)
             connection.execute(f"copy ({events_sql}) to '{target}'")
         step = max(1, chat_events // 10)
         for number, first in enumerate(range(0, chat_events, step)):
@@ -110,15 +110,23 @@ def write_batch(landing: Path, history_events: int) -> int:
     return batch
 
 
-def run_dbt(warehouse: Path, landing: Path, *args: str, work_dir: Path) -> float:
+def run_dbt(
+    warehouse: Path,
+    landing: Path,
+    *args: str,
+    work_dir: Path,
+    extra_vars: dict[str, object] | None = None,
+) -> float:
     """`dbt <args>` on the history in `landing` (app and chat; the other sources off), its
-    warehouse `warehouse`, exports, target and logs under `work_dir`; returns its seconds."""
+    warehouse `warehouse`, exports, target and logs under `work_dir`, with `extra_vars`;
+    returns its seconds."""
     variables = {
         "app_events_path": str(landing / "app" / "*.jsonl"),
         "chat_events_path": str(landing / "chat" / "*.jsonl"),
         "segment_enabled": False,
         "mooc_enabled": False,
         "export_dir": str(work_dir / "exports"),
+        **(extra_vars or {}),
     }
     env = dict(
         os.environ,
