@@ -3,8 +3,9 @@
     {{ return(adapter.dispatch('utc_hour', 'sessions')(timestamp_expression)) }}
 {%- endmacro %}
 
+{#- DuckDB: integer arithmetic on epoch microseconds, as utc_weekday (whole weeks added). -#}
 {% macro duckdb__utc_hour(timestamp_expression) -%}
-    cast(hour(timezone('UTC', {{ timestamp_expression }})) as integer)
+    cast((epoch_us({{ timestamp_expression }}) + 604800000000000000) // 3600000000 % 24 as integer)
 {%- endmacro %}
 
 {% macro spark__utc_hour(timestamp_expression) -%}
