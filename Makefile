@@ -21,7 +21,7 @@ PYTEST_WORKERS ?= 2
 # History size of `make benchmark` (events); the README records 10M and 5M runs.
 EVENTS ?= 10000000
 
-.PHONY: benchmark-files test-readme test-faults tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
+.PHONY: benchmark-files benchmark-insights test-readme test-faults tracker tracker-test benchmark-100m lineage test-spark benchmark-spark spark-venv airflow airflow-init airflow-venv backfill retention benchmark benchmark-peers benchmark-collector benchmark-dashboard chromium collector dashboard dagster dagster-manifest manifest help venv build test dbt-test pytest lint sql-lint py-lint format query-venv query sql docs sample-data clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,8 @@ benchmark: venv ## Incremental run vs full refresh on a history of EVENTS (10M: 
 FILES ?= 500000
 benchmark-files: venv ## One new file among FILES landed files (default 500,000) vs among 100: incremental dbt build times and their ratio
 	$(BIN)/python benchmarks/files_listing.py --files $(FILES)
+benchmark-insights: venv ## Time hourly_activity and feature_pairs on a history of EVENTS (app actions name features)
+	$(BIN)/python benchmarks/insights.py --events $(EVENTS)
 
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"

@@ -29,6 +29,7 @@ TABS = (
     "User patterns",
     "Session timeline",
     "Bad input",
+    "When and what",
 )
 
 
@@ -97,7 +98,7 @@ def main() -> None:
         f"exported {views.utc(manifest.exported_at)} by the last build."
     )
     selection = _filter(snapshot)
-    overview, sizes, pages, patterns, timeline, bad = st.tabs(TABS)
+    overview, sizes, pages, patterns, timeline, bad, when = st.tabs(TABS)
     with bad:
         views.bad_input(snapshot)
     if selection is None:
@@ -119,6 +120,8 @@ def main() -> None:
         views.patterns(snapshot, selection)
     with timeline:
         views.timeline(snapshot)
+    with when:
+        views.when_and_what(snapshot, selection)
 
 
 main()

@@ -100,3 +100,33 @@ def session_timeline(rows: Sequence[dict[str, Any]]) -> alt.LayerChart:
     )
     labels = base.mark_text(align="left", dx=4).encode(x="duration_minutes:Q", text="label:N")
     return (duration + labels).properties(height=max(120, 28 * len(frame)))
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def heatmap(rows: Sequence[dict[str, Any]], measure: str, title: str) -> alt.Chart:
+    """hourly_activity as a UTC weekday x hour grid (weekday-hours without events stay blank)."""
+    frame = pd.DataFrame(
+        rows, columns=["utc_weekday", "utc_hour", "sessions_started", "active_users", "events"]
+    )
+    frame["weekday"] = [WEEKDAYS[day - 1] for day in frame["utc_weekday"]]
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "utc_hour:O", title="Hour of day (UTC)", scale=alt.Scale(domain=list(range(24)))
+            ),
+            y=alt.Y("weekday:O", title="Weekday (UTC)", scale=alt.Scale(domain=list(WEEKDAYS))),
+            color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme="blues")),
+            tooltip=[
+                alt.Tooltip("weekday:O", title="Weekday (UTC)"),
+                alt.Tooltip("utc_hour:O", title="Hour (UTC)"),
+                alt.Tooltip("sessions_started:Q", title="Sessions started"),
+                alt.Tooltip("active_users:Q", title="Active users"),
+                alt.Tooltip("events:Q", title="Events"),
+            ],
+        )
+        .properties(height=260)
+    )

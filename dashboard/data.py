@@ -42,6 +42,8 @@ MARTS = (
     "quarantined_events",
     "loaded_files",
     "run_stats",
+    "hourly_activity",
+    "feature_pairs",
 )
 LOAD_ATTEMPTS = 5
 REMEMBERED_QUERIES = 512
@@ -293,6 +295,39 @@ class Snapshot:
         return self.rows(
             "select * exclude (invocation_id), invocation_id from run_stats"
             f" order by run_started_at desc limit {int(limit)}"
+        )
+
+    # --- when and what together (whole history) ----------------------------------------------
+    def hourly_sources(self, sources: Sequence[str]) -> list[str]:
+        """The sources of the selection with rows in hourly_activity."""
+        rows = self.rows(
+            "select distinct source from hourly_activity where list_contains($sources, source)"
+            " order by source",
+            {"sources": list(sources)},
+        )
+        return [row["source"] for row in rows]
+
+    def hourly(self, source: str) -> list[dict[str, Any]]:
+        """hourly_activity of one source: a row per UTC weekday and hour with events."""
+        return self.rows(
+            "select utc_weekday, utc_hour, sessions_started, active_users, events"
+            " from hourly_activity where source = $source order by utc_weekday, utc_hour",
+            {"source": source},
+        )
+
+    def feature_pairs(self, sources: Sequence[str]) -> list[dict[str, Any]]:
+        """feature_pairs of the sources, the most supported first."""
+        return self.rows(
+            """
+            select source, action_a, action_b, sessions_with_both,
+                cast(support as double) as support,
+                cast(confidence_a_to_b as double) as confidence_a_to_b,
+                cast(confidence_b_to_a as double) as confidence_b_to_a,
+                cast(lift as double) as lift
+            from feature_pairs where list_contains($sources, source)
+            order by support desc, source, action_a, action_b
+            """,
+            {"sources": list(sources)},
         )
 
 

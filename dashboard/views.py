@@ -210,3 +210,49 @@ def bad_input(snapshot: Snapshot) -> None:
         st.dataframe(runs, hide_index=True)
     else:
         st.info("No run recorded yet: run `make build`.")
+
+
+HOURLY_MEASURES = {
+    "Events": "events",
+    "Active users": "active_users",
+    "Sessions started": "sessions_started",
+}
+
+
+def when_and_what(snapshot: Snapshot, selection: Filter) -> None:
+    """When users are active (hourly_activity) and which features they use together
+    (feature_pairs), over the whole history of the selected sources."""
+    st.subheader("When users are active")
+    sources = snapshot.hourly_sources(selection.sources)
+    if not sources:
+        st.info("No events for the selected sources: select more sources in the sidebar.")
+    else:
+        left, right = st.columns(2)
+        source = left.selectbox("Source", sources, key="hourly_source")
+        label = right.selectbox("Measure", list(HOURLY_MEASURES), key="hourly_measure")
+        measure = HOURLY_MEASURES[label]
+        rows = snapshot.hourly(source)
+        busiest = max(rows, key=lambda row: (row[measure], -row["utc_weekday"], -row["utc_hour"]))
+        st.metric(f"{label} in the busiest hour", number(busiest[measure]))
+        weekday = charts.WEEKDAYS[busiest["utc_weekday"] - 1]
+        st.caption(
+            f"`hourly_activity`, whole history: each cell sums every week. Busiest for {source}:"
+            f" {weekday} {busiest['utc_hour']:02d}:00 UTC. Active users are distinct per cell."
+        )
+        st.altair_chart(charts.heatmap(rows, measure, label), width="stretch")
+
+    st.subheader("Features used together")
+    pairs = snapshot.feature_pairs(selection.sources)
+    st.metric("Feature pairs", number(len(pairs)))
+    if not pairs:
+        st.info(
+            "No pair of actions reaches the minimum support (var feature_pairs_min_support) for "
+            "the selected sources: only app actions and Segment track events name features."
+        )
+        return
+    st.caption(
+        "`feature_pairs`, whole history: support is the share of the source's sessions with an "
+        "action that used both; confidence a -> b the share of a's sessions that used b; lift "
+        "above 1 means used together more often than by chance."
+    )
+    st.dataframe(pairs, hide_index=True)

@@ -98,6 +98,13 @@ EXPORTS: Mapping[str, Export] = {
         ),
         Export("loaded_files", "loaded_files", EVERY_RUN, order_by="source, file_name"),
         Export("run_stats", "run_stats", EVERY_RUN, order_by="run_started_at"),
+        Export(
+            "hourly_activity",
+            "hourly_activity",
+            ANY_SOURCE,
+            order_by="source, utc_weekday, utc_hour",
+        ),
+        Export("feature_pairs", "feature_pairs", ANY_SOURCE, order_by="source, action_a, action_b"),
     )
 }
 

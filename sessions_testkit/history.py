@@ -19,11 +19,24 @@ from sessions_testkit import PROJECT_DIR
 USERS = 100_000
 SLICE_SECONDS = 1200  # each user gets one event per slice, at a random moment within it
 EVENTS_PER_FILE = USERS
+FEATURES = 40  # app action names with feature_names
 
 
-def app_events_sql(first: int, last: int, prefix: str, late: bool) -> str:
-    """Events first..last-1: event i belongs to user i % USERS and time slice i // USERS."""
+def app_events_sql(
+    first: int, last: int, prefix: str, late: bool, feature_names: bool = False
+) -> str:
+    """Events first..last-1: event i belongs to user i % USERS and time slice i // USERS. With
+    `feature_names`, each action names one of FEATURES features (feature_0 the most used)."""
     slice_expression = f"(hash(i * 31) % ({first} // {USERS}))" if late else f"(i // {USERS})"
+    # DuckDB resolves `event_type` to the alias above it in the same select list.
+    action = (
+        f""",
+            case when event_type = 'action' then 'feature_'
+                || cast(floor({FEATURES} * pow((hash(i * 11) % 1000) / 1000.0, 3)) as integer)
+            end as action"""
+        if feature_names
+        else ""
+    )
     return f"""
         select
             '{prefix}' || i as event_id,
@@ -42,7 +55,7 @@ def app_events_sql(first: int, last: int, prefix: str, late: bool) -> str:
                 '%Y-%m-%dT%H:%M:%SZ'
             ) as timestamp,
             'u' || (i % {USERS}) as user_id,
-            '/page/' || (hash(i * 13) % 40) as page
+            '/page/' || (hash(i * 13) % 40) as page{action}
         from range({first}, {last}) as t(i)
     """
 
@@ -61,8 +74,9 @@ def chat_events_sql(first: int, last: int) -> str:
     """
 
 
-def write_history(landing: Path, events: int) -> None:
-    """90% app events in files of one time slice each, 10% chat events in ten files."""
+def write_history(landing: Path, events: int, feature_names: bool = False) -> None:
+    """90% app events in files of one time slice each, 10% chat events in ten files (app
+    actions name features with `feature_names`)."""
     app_events = events * 9 // 10
     chat_events = events - app_events
     (landing / "app").mkdir(parents=True)
@@ -71,7 +85,8 @@ def write_history(landing: Path, events: int) -> None:
         for number, first in enumerate(range(0, app_events, EVENTS_PER_FILE)):
             last = min(first + EVENTS_PER_FILE, app_events)
             target = landing / "app" / f"events_{number:05d}.jsonl"
-            connection.execute(f"copy ({app_events_sql(first, last, 'e', False)}) to '{target}'")
+            events_sql = app_events_sql(first, last, "e", False, feature_names)
+            connection.execute(f"copy ({events_sql}) to '{target}'")
         step = max(1, chat_events // 10)
         for number, first in enumerate(range(0, chat_events, step)):
             target = landing / "chat" / f"messages_{number:05d}.jsonl"
@@ -95,15 +110,23 @@ def write_batch(landing: Path, history_events: int) -> int:
     return batch
 
 
-def run_dbt(warehouse: Path, landing: Path, *args: str, work_dir: Path) -> float:
+def run_dbt(
+    warehouse: Path,
+    landing: Path,
+    *args: str,
+    work_dir: Path,
+    extra_vars: dict[str, object] | None = None,
+) -> float:
     """`dbt <args>` on the history in `landing` (app and chat; the other sources off), its
-    warehouse `warehouse`, exports, target and logs under `work_dir`; returns its seconds."""
+    warehouse `warehouse`, exports, target and logs under `work_dir`, with `extra_vars`;
+    returns its seconds."""
     variables = {
         "app_events_path": str(landing / "app" / "*.jsonl"),
         "chat_events_path": str(landing / "chat" / "*.jsonl"),
         "segment_enabled": False,
         "mooc_enabled": False,
         "export_dir": str(work_dir / "exports"),
+        **(extra_vars or {}),
     }
     env = dict(
         os.environ,

@@ -19,6 +19,8 @@ MARTS = (
     "mooc_interaction_sessions",
     "mooc_session_stats",
     "quarantined_events",
+    "hourly_activity",
+    "feature_pairs",
 )
 # Every other table of the public schema is compared too (loaded_files, any mart added later);
 # run_stats logs the runs themselves and is checked on its own.

@@ -13,6 +13,7 @@
         'struggling_user_min_errors', 'as_of', 'export_dir',
         'max_record_bytes', 'future_tolerance_seconds', 'quarantine_warn_ratio',
         'quarantine_error_ratio', 'test_whole_history', 'retention_days',
+        'feature_pairs_min_support',
     ] -%}
     {%- for entry in sessions.source_registry().values() -%}
         {%- do names.extend([entry.enabled_var, entry.path_var, entry.gap_var]) -%}

@@ -84,6 +84,12 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- set min_support = var('feature_pairs_min_support') -%}
+    {%- if min_support is not number or min_support is sameas true or min_support is sameas false
+        or min_support < 0 or min_support > 1 -%}
+        {%- do problems.append("feature_pairs_min_support must be a number from 0 to 1, got: " ~ min_support) -%}
+    {%- endif -%}
+
     {%- set retention_problem = sessions.retention_days_problem() -%}
     {%- if retention_problem -%}
         {%- do problems.append(retention_problem) -%}

@@ -149,6 +149,8 @@ def model(dbt, session):
         "quarantined_events": dbt.ref("quarantined_events"),
         "loaded_files": dbt.ref("loaded_files"),
         "run_stats": dbt.ref("run_stats"),
+        "hourly_activity": dbt.ref("hourly_activity"),
+        "feature_pairs": dbt.ref("feature_pairs"),
     }
     ranges = dbt.ref("int_session_recompute_ranges")
     build_id, run_number, run_stamp = _this_run(

@@ -14,6 +14,7 @@ at equal (event_time, rank). The generators never rely on that order (no ties th
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -915,3 +916,116 @@ def build_reference(
         as_of=moment,
         mooc_rows_by_event=mooc_rows_by_event,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# When and what together (hourly_activity, feature_pairs)
+# --------------------------------------------------------------------------------------------
+
+FEATURE_PAIRS_MIN_SUPPORT = "0.01"
+
+
+@dataclass(frozen=True)
+class HourlyActivity:
+    source: str
+    utc_weekday: int
+    utc_hour: int
+    sessions_started: int
+    active_users: int
+    events: int
+
+
+def hourly_activity(sessions: Sequence[Session]) -> list[HourlyActivity]:
+    """Per source and UTC (ISO weekday, hour): sessions whose first event falls there, distinct
+    users with an event there (every week together) and events there."""
+
+    def slot(moment: datetime) -> tuple[int, int]:
+        utc = moment.astimezone(UTC)
+        return utc.isoweekday(), utc.hour
+
+    started: Counter[tuple[str, int, int]] = Counter()
+    events: Counter[tuple[str, int, int]] = Counter()
+    users: dict[tuple[str, int, int], set[str]] = defaultdict(set)
+    for session in sessions:
+        started[(session.source, *slot(session.events[0].event_time))] += 1
+        for event in session.events:
+            key = (session.source, *slot(event.event_time))
+            events[key] += 1
+            users[key].add(session.user_id)
+    return [
+        HourlyActivity(*key, started[key], len(users[key]), events[key]) for key in sorted(events)
+    ]
+
+
+def event_action(event: Event) -> str | None:
+    """The feature an event uses: an app action's `action` (blank is none), a Segment track
+    event's name; other events none."""
+    if event.source == "app" and event.event_name == "action":
+        action = (event.properties or {}).get("action")
+        return action or None
+    if event.source == "segment" and event.event_category == "action":
+        return event.event_name
+    return None
+
+
+@dataclass(frozen=True)
+class FeaturePair:
+    source: str
+    action_a: str
+    action_b: str
+    sessions_with_a: int
+    sessions_with_b: int
+    sessions_with_both: int
+    sessions_with_actions: int
+    support: Decimal
+    confidence_a_to_b: Decimal
+    confidence_b_to_a: Decimal
+    lift: Decimal
+
+
+def feature_pair_counts(
+    sessions: Sequence[Session],
+) -> dict[str, tuple[int, Counter[str], Counter[tuple[str, str]]]]:
+    """Per source: sessions with an action, sessions per action, sessions per pair (a < b)."""
+    action_sets: dict[str, list[set[str]]] = defaultdict(list)
+    for session in sessions:
+        actions = {event_action(event) for event in session.events} - {None}
+        if actions:
+            action_sets[session.source].append(actions)  # type: ignore[arg-type]
+    result = {}
+    for source, sets in action_sets.items():
+        singles: Counter[str] = Counter(action for actions in sets for action in actions)
+        pairs: Counter[tuple[str, str]] = Counter(
+            pair for actions in sets for pair in itertools.combinations(sorted(actions), 2)
+        )
+        result[source] = (len(sets), singles, pairs)
+    return result
+
+
+def feature_pairs(
+    sessions: Sequence[Session], min_support: str = FEATURE_PAIRS_MIN_SUPPORT
+) -> list[FeaturePair]:
+    """Every pair of actions whose exact support (sessions with both / sessions with an action
+    of the source) is at least `min_support`; ratios rounded half up."""
+    threshold = Fraction(min_support)
+    rows = []
+    for source, (total, singles, pairs) in sorted(feature_pair_counts(sessions).items()):
+        for (first, second), both in sorted(pairs.items()):
+            if Fraction(both, total) < threshold:
+                continue
+            rows.append(
+                FeaturePair(
+                    source=source,
+                    action_a=first,
+                    action_b=second,
+                    sessions_with_a=singles[first],
+                    sessions_with_b=singles[second],
+                    sessions_with_both=both,
+                    sessions_with_actions=total,
+                    support=round_half_up(Fraction(both, total), 4),
+                    confidence_a_to_b=round_half_up(Fraction(both, singles[first]), 4),
+                    confidence_b_to_a=round_half_up(Fraction(both, singles[second]), 4),
+                    lift=round_half_up(Fraction(both * total, singles[first] * singles[second])),
+                )
+            )
+    return rows

@@ -479,6 +479,14 @@ def test_path_matching_no_file_names_the_var_and_the_path(tmp_path: Path) -> Non
             id="as-of-not-a-timestamp",
         ),
         pytest.param(
+            {"feature_pairs_min_support": 1.5},
+            [
+                "Invalid vars, nothing was run:",
+                "feature_pairs_min_support must be a number from 0 to 1, got: 1.5",
+            ],
+            id="min-support-above-one",
+        ),
+        pytest.param(
             {
                 "app_inactivity_seconds": -5,
                 "as_of": "yesterday at noon",

@@ -39,7 +39,14 @@ CHROMIUM_FLAGS = [
 ]
 START_TIMEOUT_SECONDS = 60
 DEFAULT_SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
-TABS = ("Distributions", "Pages and exits", "User patterns", "Session timeline", "Bad input")
+TABS = (
+    "Distributions",
+    "Pages and exits",
+    "User patterns",
+    "Session timeline",
+    "Bad input",
+    "When and what",
+)
 # The filter of the screenshot and of the second comparison: the sample's 2024 sources.
 BAD_RECORD = {"source": "app", "rejection_reason": "invalid_json"}
 LINK = {"start": "2024-01-01", "end": "2024-03-06", "sources": "app,mooc,segment"}
@@ -371,4 +378,32 @@ def test_active_now_is_the_collectors_live_view_or_says_it_is_down(
         assert page.get_by_text(f"The collector at {collector.url} is unavailable").count()
         [(active,)] = built.project.query("select count(*) from active_sessions")
         assert _metrics(page, "Active now")["Active now"] == active
+        page.close()
+
+
+def test_when_and_what_shows_the_heatmap_and_the_feature_pairs(
+    built: Built, browser: Browser, tmp_path: Path
+) -> None:
+    project = built.project
+    [(events, weekday, hour)] = project.query(
+        "select events, utc_weekday, utc_hour from hourly_activity where source = 'app'"
+        " order by events desc, utc_weekday, utc_hour limit 1"
+    )
+    [(pairs,)] = project.query("select count(*) from feature_pairs")
+    assert pairs > 0
+    with dashboard(built.exports, tmp_path / "streamlit.log") as url:
+        page = _open(browser, url, "Sessions in the selected range")
+        page.get_by_role("tab", name="When and what").click()
+        _settle(page)
+        _assert_no_exception(page, "When and what")
+        shown = _metrics(page, "Events in the busiest hour", "Feature pairs")
+        assert shown["Events in the busiest hour"] == events
+        assert shown["Feature pairs"] == pairs
+        day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[weekday - 1]
+        assert page.get_by_text(f"Busiest for app: {day} {hour:02d}:00 UTC").count()
+        panel = page.get_by_role("tabpanel", name="When and what")
+        assert panel.locator('[data-testid="stVegaLiteChart"]').count() == 1
+        grid = panel.locator('[data-testid="stDataFrame"]')
+        grid.wait_for(timeout=30_000)
+        assert grid.count() == 1
         page.close()

@@ -88,6 +88,28 @@ OTHER_SCHEMAS = {
     "quarantined_events": pa.schema([("source", pa.string()), ("rejection_reason", pa.string())]),
     "loaded_files": pa.schema([("source", pa.string()), ("file_name", pa.string())]),
     "run_stats": pa.schema([("invocation_id", pa.string()), ("run_started_at", TS)]),
+    "hourly_activity": pa.schema(
+        [
+            ("source", pa.string()),
+            ("utc_weekday", pa.int32()),
+            ("utc_hour", pa.int32()),
+            ("sessions_started", pa.int64()),
+            ("active_users", pa.int64()),
+            ("events", pa.int64()),
+        ]
+    ),
+    "feature_pairs": pa.schema(
+        [
+            ("source", pa.string()),
+            ("action_a", pa.string()),
+            ("action_b", pa.string()),
+            ("sessions_with_both", pa.int64()),
+            ("support", pa.decimal128(5, 4)),
+            ("confidence_a_to_b", pa.decimal128(5, 4)),
+            ("confidence_b_to_a", pa.decimal128(5, 4)),
+            ("lift", pa.decimal128(18, 2)),
+        ]
+    ),
 }
 
 sessions_strategy = st.lists(

@@ -23,6 +23,8 @@ PARQUET_EXPORTS = {
     "loaded_files.parquet": "loaded_files",
     "run_stats.parquet": "run_stats",
     "chat_sessions.parquet": "chat_sessions",
+    "hourly_activity.parquet": "hourly_activity",
+    "feature_pairs.parquet": "feature_pairs",
 }
 
 

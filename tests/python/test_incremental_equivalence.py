@@ -421,6 +421,9 @@ def _app_record(event_id: str, event_type: str, moment: datetime, user_id: str) 
     }
     if event_type in ("page_view", "action"):
         record["page"] = "/docs"
+    if event_type == "action":
+        # A feature name (feature_pairs), fixed by the event id.
+        record["action"] = f"feature_{sum(map(ord, event_id)) % 3}"
     return record
 
 
@@ -857,6 +860,12 @@ def test_named_late_arrivals_in_three_batches_then_an_idle_run(tmp_path: Path) -
         ("segment", "seg-u", 3, at(hours=16), at(hours=16), 2, False, None),
     ]
     assert [tuple(row.values()) for row in sessions] == expected
+    # The late bridge event (feature_2) merges sessions A and B (feature_0): the pair exists
+    # only from the batch that brought it (and equals the full refresh's, compared above).
+    pairs = outcome.rows("select source, action_a, action_b, sessions_with_both from feature_pairs")
+    assert {"source": "app", "action_a": "feature_0", "action_b": "feature_2"} in [
+        {key: row[key] for key in ("source", "action_a", "action_b")} for row in pairs
+    ]
 
     stats = outcome.run_stats
     assert [row["files_loaded"] for row in stats] == [5, 5, 4, 0]

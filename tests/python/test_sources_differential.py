@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,14 @@ from generators import (
     write_segment_files,
 )
 from reference_sources import (
+    FEATURE_PAIRS_MIN_SUPPORT,
     USER_SESSION_COLUMNS,
     Reference,
     SourceInputs,
     build_reference,
+    feature_pair_counts,
+    feature_pairs,
+    hourly_activity,
     read_json_records,
 )
 
@@ -123,6 +128,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     write_chat_records(chat, workdir / "chat")
     write_segment_files(generate_segment_records(rng), workdir / "segment", rng)
     write_app_files(generate_app_records(rng), workdir / "app", rng)
+    _write_feature_sessions(workdir / "app")
     mooc = generate_mooc_rows(rng)
     write_mooc_files(mooc, workdir / "mooc", rng)
 
@@ -558,3 +564,68 @@ def test_only_app_enabled_builds_without_the_other_inputs(tmp_path: Path) -> Non
     rows = built.rows(f"select {', '.join(USER_SESSION_COLUMNS)} from user_sessions")
     problems = _compare("user_sessions", expected, _keyed(rows, _session_key), USER_SESSION_COLUMNS)
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------------
+# When and what together (hourly_activity, feature_pairs)
+# --------------------------------------------------------------------------------------------
+
+# App sessions of one user (sent at +05:30, around midnight) using "zoom" and "été" together
+# 12 times (support above the minimum; "été" sorts after "zoom" byte by byte), and once
+# "export_pdf" with "share_link" (below it).
+FEATURE_SESSIONS = 12
+
+
+def _write_feature_sessions(folder: Path) -> None:
+    lines = []
+    for number in range(FEATURE_SESSIONS):
+        actions = ["zoom", "été"] + (["export_pdf", "share_link"] if number == 0 else [])
+        for step, action in enumerate(["<start>", *actions]):
+            moment = f"2024-03-05T{(22 + 2 * number) % 24:02d}:{50 + step}:00+05:30"
+            day = 5 + (22 + 2 * number) // 24
+            record: dict[str, Any] = {
+                "event_id": f"feature-{number}-{step}",
+                "user_id": "app_features",
+                "timestamp": moment.replace("2024-03-05", f"2024-03-{day:02d}"),
+                "event_type": "session_start" if action == "<start>" else "action",
+            }
+            if action != "<start>":
+                record["action"] = action
+            lines.append(json.dumps(record, ensure_ascii=False))
+    (folder / "app_99_features.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_hourly_activity_matches_reference(built: Built) -> None:
+    expected = [asdict(row) for row in hourly_activity(built.reference.sessions)]
+    assert len(expected) > 100
+
+    def key(row: Mapping[str, Any]) -> Key:
+        return (row["source"], row["utc_weekday"], row["utc_hour"])
+
+    columns = ["sessions_started", "active_users", "events"]
+    actual = built.rows("select * from hourly_activity")
+    problems = _compare("hourly_activity", _keyed(expected, key), _keyed(actual, key), columns)
+    assert not problems, "\n".join(problems)
+
+
+def test_feature_pairs_match_reference(built: Built) -> None:
+    counts = feature_pair_counts(built.reference.sessions)
+    assert set(counts) == {"app", "segment"}
+    threshold = Fraction(FEATURE_PAIRS_MIN_SUPPORT)
+    supports = [
+        Fraction(both, total) for total, _, pairs in counts.values() for both in pairs.values()
+    ]
+    # The generated data has pairs on both sides of the minimum support.
+    assert sum(support < threshold for support in supports) >= 3
+    assert sum(support >= threshold for support in supports) >= 10
+    expected = [asdict(row) for row in feature_pairs(built.reference.sessions)]
+
+    def key(row: Mapping[str, Any]) -> Key:
+        return (row["source"], row["action_a"], row["action_b"])
+
+    columns = [column for column in expected[0] if column not in ("source", "action_a", "action_b")]
+    actual = _keyed(built.rows("select * from feature_pairs"), key)
+    problems = _compare("feature_pairs", _keyed(expected, key), actual, columns)
+    assert not problems, "\n".join(problems)
+    assert ("app", "zoom", "été") in actual
+    assert ("app", "export_pdf", "share_link") not in actual

@@ -73,3 +73,12 @@ def test_sessions_and_days_are_utc_in_any_connection_zone(tmp_path: Path, zone: 
         days
     )
     assert set(days) == {date(2024, 3, 4), date(2024, 3, 5)}
+
+    # hourly_activity: every message in its UTC weekday (ISO) and hour.
+    hours = Counter(
+        (moment.isoweekday(), moment.hour)
+        for moment in (parse_timestamp(text) for _, text in MESSAGES)
+    )
+    activity = project.query("select utc_weekday, utc_hour, events from main.hourly_activity")
+    assert {(weekday, hour): events for weekday, hour, events in activity} == dict(hours)
+    assert len(hours) > 2
