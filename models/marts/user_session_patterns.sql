@@ -150,15 +150,14 @@ indicators as (
 ),
 
 scored as (
+    -- How many of each type's indicators fired.
     select
-        *
-        {%- for type_name, type_indicators in indicator_types %},
-        {%- for condition, text in type_indicators %}
-        case when {{ type_name }}_{{ loop.index }} then 1 else 0 end
-        {%- if not loop.last %} +{% endif %}
-        {%- endfor %}
-            as {{ type_name }}_fired
-        {%- endfor %}
+        *,
+        cast(power_user_1 as int) + cast(power_user_2 as int) + cast(power_user_3 as int) as power_user_fired,
+        cast(explorer_1 as int) + cast(explorer_2 as int) + cast(explorer_3 as int) as explorer_fired,
+        cast(task_focused_1 as int) + cast(task_focused_2 as int) + cast(task_focused_3 as int)
+            as task_focused_fired,
+        cast(confused_1 as int) + cast(confused_2 as int) + cast(confused_3 as int) as confused_fired
     from indicators
 ),
 

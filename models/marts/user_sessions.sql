@@ -88,9 +88,18 @@ workflows_completed as (
     group by session_id
 ),
 
+sessions_with_workflows as (
+    select
+        sessions_aggregated.*,
+        workflows_completed.completed_workflow_count
+    from sessions_aggregated
+    left join workflows_completed
+        on sessions_aggregated.session_id = workflows_completed.session_id
+),
+
 sessions_described as (
     select
-        sessions_aggregated.session_id,
+        session_id,
         source,
         user_id,
         session_number,
@@ -127,9 +136,7 @@ sessions_described as (
         nullif(client_session_key, '') as client_session_id,
         is_closed,
         last_action_name as exit_last_action
-    from sessions_aggregated
-    left join workflows_completed
-        on sessions_aggregated.session_id = workflows_completed.session_id
+    from sessions_with_workflows
 ),
 
 sessions_final as (
