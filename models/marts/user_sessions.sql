@@ -73,18 +73,17 @@ workflows_completed as (
     -- the session's rows of abandoned_workflows).
     select
         session_id,
-        count(*) as completed_workflow_count
+        count(*) filter (where starts > 0 and completions > 0) as completed_workflow_count
     from (
         select
             session_id,
-            workflow_id
+            workflow_id,
+            count(*) filter (where event_type = 'workflow_started') as starts,
+            count(*) filter (where event_type = 'workflow_completed') as completions
         from events
         where workflow_id is not null and event_category = 'workflow'
         group by session_id, workflow_id
-        having
-            count(*) filter (where event_type = 'workflow_started') > 0
-            and count(*) filter (where event_type = 'workflow_completed') > 0
-    ) as completed_workflows
+    ) as workflow_events
     group by session_id
 ),
 
