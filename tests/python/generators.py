@@ -582,7 +582,7 @@ def _app_pattern_users(writer: AppWriter) -> None:
         writer.emit("app_explorer", "page_view", day + timedelta(seconds=200 * step), page=page)
     writer.emit("app_explorer", "heartbeat", day + timedelta(seconds=1300))
     writer.emit("app_confused", "session_start", day)
-    for step, page in enumerate(["/help", "/help", "/settings", "/help"], start=1):
+    for step, page in enumerate(["/help", "/help", "/settings", "/help", "/help", "/help"], 1):
         writer.emit("app_confused", "page_view", day + timedelta(seconds=10 * step), page=page)
     writer.emit(
         "app_confused", "workflow_started", day + timedelta(seconds=50), workflow_id="wf_lost"
