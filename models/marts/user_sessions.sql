@@ -73,13 +73,13 @@ workflows_completed as (
     -- the session's rows of abandoned_workflows).
     select
         session_id,
-        count(*) filter (where starts > 0 and completions > 0) as completed_workflow_count
+        count(*) filter (where start_events > 0 and completion_events > 0) as completed_workflow_count
     from (
         select
             session_id,
             workflow_id,
-            count(*) filter (where event_type = 'workflow_started') as starts,
-            count(*) filter (where event_type = 'workflow_completed') as completions
+            count(*) filter (where event_type = 'workflow_started') as start_events,
+            count(*) filter (where event_type = 'workflow_completed') as completion_events
         from events
         where workflow_id is not null and event_category = 'workflow'
         group by session_id, workflow_id
