@@ -92,7 +92,7 @@ classified as (
     from per_user
 ),
 
-{#- Each type's indicators, in order: (name, condition on the exact totals, text). -#}
+{#- Each type and its indicators, in order: (condition on the exact totals, text shown). -#}
 {%- set shown = {
     'actions': "'avg ' || cast(avg_action_count as " ~ dbt.type_string() ~ ") || ' actions/session",
     'duration': "'avg ' || cast(avg_duration_seconds as " ~ dbt.type_string() ~ ") || ' s/session",
