@@ -333,9 +333,25 @@ def mart_user_session(row: dict[str, Any]) -> dict[str, Any]:
             "referrer": row.get("referrer"),
             "campaign": row.get("campaign"),
         },
-        "exit": {"page": row.get("exit_page"), "reason": row.get("exit_reason")},
+        "exit": {
+            "page": row.get("exit_page"),
+            "reason": row.get("exit_reason"),
+            "lastAction": row.get("exit_last_action"),
+        },
         "actions": row.get("action_count"),
         "errors": row.get("error_count"),
+    }
+
+
+def session_pattern(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A user_session_patterns row's spec SessionPattern (`type`, `indicators`,
+    `confidence`); None for an export written before the mart had it."""
+    if row.get("session_pattern") is None:
+        return None
+    return {
+        "type": row["session_pattern"],
+        "indicators": list(row.get("pattern_indicators") or []),
+        "confidence": row.get("pattern_confidence"),
     }
 
 
@@ -752,11 +768,18 @@ def create_app(settings: Settings) -> Gate:
 
     @api.get(f"{API_PREFIX}/patterns/{{user_id}}", tags=["read"])
     async def patterns(user_id: str) -> dict[str, Any]:
-        """The user's row of user_session_patterns (as of the last build)."""
+        """The user's row of user_session_patterns (as of the last build): the spec method's
+        `pattern` and its fields, and `sessionPattern`, the spec's SessionPattern. A user without
+        app sessions in the last build: `pattern` `new_user`, as the spec's method answers."""
         as_of, row = from_exports(collector.exports.patterns, user_id)
         if row is None:
-            raise HTTPException(404, f"user {user_id!r} has no app sessions in the last build")
-        return {"as_of": as_of, **row}
+            return {
+                "as_of": as_of,
+                "user_id": user_id,
+                "pattern": "new_user",
+                "sessionPattern": None,
+            }
+        return {"as_of": as_of, **row, "sessionPattern": session_pattern(row)}
 
     return Gate(
         api,

@@ -73,7 +73,11 @@
         {%- endfor -%}
     {%- endif -%}
 
-    {%- for name in [
+    {%- set threshold_vars = [] -%}
+    {%- for name in sessions.known_vars() if name.startswith('session_pattern_') -%}
+        {%- do threshold_vars.append(name) -%}
+    {%- endfor -%}
+    {%- for name in threshold_vars + [
         'bounce_max_duration_seconds', 'bounce_max_actions', 'pattern_session_window',
         'power_user_min_avg_duration_seconds', 'power_user_min_avg_actions',
         'quick_checker_max_avg_duration_seconds', 'struggling_user_min_errors',

@@ -1,6 +1,10 @@
 {#-
     One row per user and source: the tracking spec's pattern over the user's latest sessions
-    (var `pattern_session_window`, default 20).
+    (var `pattern_session_window`, default 20): the Python method's label (`pattern`) and the
+    spec's SessionPattern type (`session_pattern`, `pattern_indicators`, `pattern_confidence`).
+    Each type has three indicators (vars session_pattern_*, docs/marts.md); the type is the one
+    with the most indicators fired (ties: confused, power_user, explorer, task_focused; none
+    fired: task_focused), its confidence the share of its three indicators that fired.
     Incremental (session_ranges): the users of the sessions this run rebuilds
     (int_sessions_this_run) are deleted and inserted again.
 -#}
@@ -51,7 +55,14 @@ per_user as (
         count(*) as sessions_considered,
         sum(coalesce(duration_seconds, 0)) as total_duration,
         sum(action_count) as total_actions,
-        max(coalesce(error_count, 0)) filter (where recency_rank = 1) as latest_session_error_count
+        max(coalesce(error_count, 0)) filter (where recency_rank = 1) as latest_session_error_count,
+        -- Null for sources without errors or workflows (error_count, workflow_count null).
+        sum(error_count) as total_errors,
+        sum(workflow_count) as workflows_started,
+        sum(completed_workflow_count) as workflows_completed,
+        sum(distinct_page_count) as total_distinct_pages,
+        sum(repeated_page_view_count) as repeated_page_views,
+        sum(distinct_page_count + repeated_page_view_count) as page_views
     from recent_sessions
     where recency_rank <= {{ var('pattern_session_window') }}
     group by source, user_id
@@ -59,12 +70,9 @@ per_user as (
 
 classified as (
     select
-        source,
-        user_id,
-        sessions_considered,
+        *,
         {{ ratio_half_up('total_duration', 'sessions_considered') }} as avg_duration_seconds,
         {{ ratio_half_up('total_actions', 'sessions_considered') }} as avg_action_count,
-        latest_session_error_count,
         case
             when
                 total_duration > {{ var('power_user_min_avg_duration_seconds') }} * sessions_considered
@@ -75,8 +83,126 @@ classified as (
             when latest_session_error_count > {{ var('struggling_user_min_errors') }}
                 then 'struggling_user'
             else 'regular_user'
-        end as pattern
+        end as pattern,
+        -- The values the indicators show (two decimals, half up).
+        {{ ratio_half_up('total_distinct_pages', 'sessions_considered') }} as avg_distinct_pages,
+        {{ ratio_half_up('total_errors', 'sessions_considered') }} as avg_errors,
+        {{ ratio_half_up('repeated_page_views', 'page_views') }} as repeat_share,
+        {{ ratio_half_up('workflows_completed', 'workflows_started') }} as completion_share
     from per_user
+),
+
+{#- Each type and its indicators, in order: (condition on the exact totals, text shown). -#}
+{%- set shown = {
+    'actions': "'avg ' || cast(avg_action_count as " ~ dbt.type_string() ~ ") || ' actions/session",
+    'duration': "'avg ' || cast(avg_duration_seconds as " ~ dbt.type_string() ~ ") || ' s/session",
+    'sessions': "cast(sessions_considered as " ~ dbt.type_string() ~ ") || ' sessions",
+    'pages': "'avg ' || cast(avg_distinct_pages as " ~ dbt.type_string() ~ ") || ' distinct pages/session",
+    'repeats': "cast(repeat_share as " ~ dbt.type_string() ~ ") || ' of page views repeat a page",
+    'completed': "cast(completion_share as " ~ dbt.type_string() ~ ") || ' of started workflows completed",
+    'errors': "'avg ' || cast(avg_errors as " ~ dbt.type_string() ~ ") || ' errors/session",
+} %}
+{%- set indicator_types = [
+    ('power_user', [
+        ('total_actions > ' ~ var('session_pattern_power_min_avg_actions') ~ ' * sessions_considered',
+            shown.actions ~ ' > ' ~ var('session_pattern_power_min_avg_actions') ~ "'"),
+        ('total_duration > ' ~ var('session_pattern_power_min_avg_duration_seconds') ~ ' * sessions_considered',
+            shown.duration ~ ' > ' ~ var('session_pattern_power_min_avg_duration_seconds') ~ "'"),
+        ('sessions_considered >= ' ~ var('session_pattern_power_min_sessions'),
+            shown.sessions ~ ' >= ' ~ var('session_pattern_power_min_sessions') ~ "'"),
+    ]),
+    ('explorer', [
+        ('total_distinct_pages >= ' ~ var('session_pattern_explorer_min_avg_distinct_pages') ~ ' * sessions_considered',
+            shown.pages ~ ' >= ' ~ var('session_pattern_explorer_min_avg_distinct_pages') ~ "'"),
+        ('page_views > 0 and repeated_page_views <= ' ~ var('session_pattern_explorer_max_repeat_share') ~ ' * page_views',
+            shown.repeats ~ ' <= ' ~ var('session_pattern_explorer_max_repeat_share') ~ "'"),
+        ('total_duration >= ' ~ var('session_pattern_explorer_min_avg_duration_seconds') ~ ' * sessions_considered',
+            shown.duration ~ ' >= ' ~ var('session_pattern_explorer_min_avg_duration_seconds') ~ "'"),
+    ]),
+    ('task_focused', [
+        ('workflows_started > 0 and workflows_completed >= ' ~ var('session_pattern_task_min_completion_share') ~ ' * workflows_started',
+            shown.completed ~ ' >= ' ~ var('session_pattern_task_min_completion_share') ~ "'"),
+        ('page_views > 0 and total_distinct_pages <= ' ~ var('session_pattern_task_max_avg_distinct_pages') ~ ' * sessions_considered',
+            shown.pages ~ ' <= ' ~ var('session_pattern_task_max_avg_distinct_pages') ~ "'"),
+        ('total_duration <= ' ~ var('session_pattern_task_max_avg_duration_seconds') ~ ' * sessions_considered',
+            shown.duration ~ ' <= ' ~ var('session_pattern_task_max_avg_duration_seconds') ~ "'"),
+    ]),
+    ('confused', [
+        ('total_errors >= ' ~ var('session_pattern_confused_min_avg_errors') ~ ' * sessions_considered',
+            shown.errors ~ ' >= ' ~ var('session_pattern_confused_min_avg_errors') ~ "'"),
+        ('page_views > 0 and repeated_page_views >= ' ~ var('session_pattern_confused_min_repeat_share') ~ ' * page_views',
+            shown.repeats ~ ' >= ' ~ var('session_pattern_confused_min_repeat_share') ~ "'"),
+        ('workflows_started > 0 and workflows_completed < ' ~ var('session_pattern_confused_max_completion_share') ~ ' * workflows_started',
+            shown.completed ~ ' < ' ~ var('session_pattern_confused_max_completion_share') ~ "'"),
+    ]),
+] %}
+
+indicators as (
+    -- Which indicator fired (a null comparison, e.g. errors of a source without them, did not).
+    select
+        *
+        {%- for type_name, type_indicators in indicator_types %}
+        {%- for condition, text in type_indicators %},
+        coalesce({{ condition }}, false) as {{ type_name }}_{{ loop.index }}
+        {%- endfor %}
+        {%- endfor %}
+    from classified
+),
+
+scored as (
+    -- How many of each type's indicators fired.
+    select
+        *,
+        cast(power_user_1 as int) + cast(power_user_2 as int) + cast(power_user_3 as int) as power_user_fired,
+        cast(explorer_1 as int) + cast(explorer_2 as int) + cast(explorer_3 as int) as explorer_fired,
+        cast(task_focused_1 as int) + cast(task_focused_2 as int) + cast(task_focused_3 as int)
+            as task_focused_fired,
+        cast(confused_1 as int) + cast(confused_2 as int) + cast(confused_3 as int) as confused_fired
+    from indicators
+),
+
+typed as (
+    select
+        *,
+        case
+            when confused_fired > 0 and confused_fired >= greatest(power_user_fired, explorer_fired, task_focused_fired)
+                then 'confused'
+            when power_user_fired > 0 and power_user_fired >= greatest(explorer_fired, task_focused_fired)
+                then 'power_user'
+            when explorer_fired > 0 and explorer_fired >= task_focused_fired
+                then 'explorer'
+            else 'task_focused'
+        end as session_pattern
+    from scored
+),
+
+{#- The chosen type's indicators that fired, as text (null otherwise: left out). -#}
+{%- set fired_texts = [] %}
+{%- for type_name, type_indicators in indicator_types %}
+{%- for condition, text in type_indicators %}
+{%- do fired_texts.append(
+    "case when session_pattern = '" ~ type_name ~ "' and " ~ type_name ~ '_' ~ loop.index ~ ' then ' ~ text ~ ' end'
+) %}
+{%- endfor %}
+{%- endfor %}
+
+final as (
+    select
+        source,
+        user_id,
+        sessions_considered,
+        avg_duration_seconds,
+        avg_action_count,
+        latest_session_error_count,
+        pattern,
+        session_pattern,
+        {{ sessions.list_of_non_null(fired_texts) }} as pattern_indicators,
+        case session_pattern
+            {%- for type_name, type_indicators in indicator_types %}
+            when '{{ type_name }}' then {{ ratio_half_up(type_name ~ '_fired', type_indicators | length) }}
+            {%- endfor %}
+        end as pattern_confidence
+    from typed
 )
 
-select * from classified
+select * from final

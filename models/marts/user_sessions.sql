@@ -39,6 +39,8 @@ sessions_aggregated as (
         count(*) filter (where event_category in ('action', 'page_view', 'workflow')) as action_count,
         count(*) filter (where event_category = 'error') as errors,
         count(distinct workflow_id) filter (where event_type = 'workflow_started') as workflows_started,
+        count(distinct page) filter (where event_category = 'page_view') as distinct_pages_viewed,
+        count(page) filter (where event_category = 'page_view') as page_views_with_page,
         {{ first_by('device_type', event_order) }} filter (where has_device) as device_type,
         {{ first_by('browser', event_order) }} filter (where has_device) as browser,
         {{ first_by('os', event_order) }} filter (where has_device) as os,
@@ -50,14 +52,48 @@ sessions_aggregated as (
         {{ last_by(explicit_session_boundary('end'), event_order) }} as is_closed,
         {{ last_by('session_end_reason', event_order) }} as last_session_end_reason,
         {{ last_by('event_category', event_order) }} filter (where event_category <> 'heartbeat')
-            as last_non_heartbeat_category
+            as last_non_heartbeat_category,
+        {{ last_by('action_name', event_order) }} filter (where action_name is not null) as last_action_name
     from (
         select
             *,
-            coalesce(device_type, browser, os, screen_size) is not null as has_device
+            coalesce(device_type, browser, os, screen_size) is not null as has_device,
+            -- The app carries an action's name in its properties (source_registry).
+            case
+                when source = 'app' and event_type = 'action'
+                    then {{ json_path_text('properties', '$.action') }}
+            end as action_name
         from events
     ) as events_with_flags
     group by session_id, source, user_id, client_session_key, session_number
+),
+
+workflows_completed as (
+    -- Per session: the workflows started in it that were also completed in it (the others are
+    -- the session's rows of abandoned_workflows).
+    select
+        session_id,
+        count(*) filter (where start_events > 0 and completion_events > 0) as completed_workflow_count
+    from (
+        select
+            session_id,
+            workflow_id,
+            count(*) filter (where event_type = 'workflow_started') as start_events,
+            count(*) filter (where event_type = 'workflow_completed') as completion_events
+        from events
+        where workflow_id is not null and event_category = 'workflow'
+        group by session_id, workflow_id
+    ) as workflow_events
+    group by session_id
+),
+
+sessions_with_workflows as (
+    select
+        sessions_aggregated.*,
+        workflows_completed.completed_workflow_count
+    from sessions_aggregated
+    left join workflows_completed
+        on sessions_aggregated.session_id = workflows_completed.session_id
 ),
 
 sessions_described as (
@@ -76,6 +112,9 @@ sessions_described as (
         action_count,
         case when source = 'app' then errors end as error_count,
         case when source = 'app' then workflows_started end as workflow_count,
+        case when source = 'app' then coalesce(completed_workflow_count, 0) end as completed_workflow_count,
+        distinct_pages_viewed as distinct_page_count,
+        page_views_with_page - distinct_pages_viewed as repeated_page_view_count,
         device_type,
         browser,
         os,
@@ -94,8 +133,9 @@ sessions_described as (
         end as exit_reason,
         -- Sessions are cut per client session: every event of a session has the same id.
         nullif(client_session_key, '') as client_session_id,
-        is_closed
-    from sessions_aggregated
+        is_closed,
+        last_action_name as exit_last_action
+    from sessions_with_workflows
 ),
 
 sessions_final as (
@@ -110,7 +150,11 @@ sessions_final as (
         {%- endfor %}
         duration_seconds < {{ var('bounce_max_duration_seconds') }}
         and action_count <= {{ var('bounce_max_actions') }} as is_bounce,
-        is_closed as is_closed_by_session_end
+        is_closed as is_closed_by_session_end,
+        completed_workflow_count,
+        distinct_page_count,
+        repeated_page_view_count,
+        exit_last_action
     from sessions_described
 )
 

@@ -570,6 +570,24 @@ def _app_pattern_users(writer: AppWriter) -> None:
     _app_session(writer, "app_many", day, 3000, 3, start_id="many-b")
     for index in range(19):
         _app_session(writer, "app_many", day + timedelta(hours=2 + index), 100, 1)
+    # The spec's SessionPattern: a user on whom no indicator fires (1000 s between the task
+    # and explorer durations, no page views, no errors, no workflows): task_focused, confidence 0.
+    _app_session(writer, "app_no_signal", day, 1000, 2)
+    # Every indicator of each type fired (confidence 1): ten long busy sessions; six distinct
+    # pages in a long session; errors, a page viewed again and a workflow left unfinished.
+    for index in range(10):
+        _app_session(writer, "app_power_all", day + timedelta(hours=index), 1900, 51)
+    writer.emit("app_explorer", "session_start", day)
+    for step, page in enumerate(["/a", "/b", "/c", "/d", "/e", "/f"], start=1):
+        writer.emit("app_explorer", "page_view", day + timedelta(seconds=200 * step), page=page)
+    writer.emit("app_explorer", "heartbeat", day + timedelta(seconds=1300))
+    writer.emit("app_confused", "session_start", day)
+    for step, page in enumerate(["/help", "/help", "/settings", "/help", "/help", "/help"], 1):
+        writer.emit("app_confused", "page_view", day + timedelta(seconds=10 * step), page=page)
+    writer.emit(
+        "app_confused", "workflow_started", day + timedelta(seconds=50), workflow_id="wf_lost"
+    )
+    writer.emit("app_confused", "error", day + timedelta(seconds=60))
 
 
 def _app_bounce_edges(writer: AppWriter) -> None:

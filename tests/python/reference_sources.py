@@ -429,6 +429,10 @@ class UserSession:
     client_session_id: str | None
     is_bounce: bool
     is_closed_by_session_end: bool
+    completed_workflow_count: int | None
+    distinct_page_count: int
+    repeated_page_view_count: int
+    exit_last_action: str | None
 
     @property
     def key(self) -> tuple[str, str, str | None, int]:
@@ -483,6 +487,36 @@ def _first(values: Iterable[str | None]) -> str | None:
     return next((value for value in values if value is not None), None)
 
 
+def completed_workflows(events: Sequence[Event]) -> int:
+    """Workflow ids with both a start and a completion among the events."""
+    started = {e.workflow_id for e in events if e.event_name == "workflow_started"}
+    completed = {e.workflow_id for e in events if e.event_name == "workflow_completed"}
+    return len((started & completed) - {None})
+
+
+def page_visits(events: Sequence[Event]) -> tuple[int, int]:
+    """(distinct pages viewed, views of a page already viewed earlier) over the page views."""
+    seen: set[str] = set()
+    repeats = 0
+    for event in events:
+        if event.event_category != "page_view" or event.page is None:
+            continue
+        if event.page in seen:
+            repeats += 1
+        seen.add(event.page)
+    return len(seen), repeats
+
+
+def last_action_name(events: Sequence[Event]) -> str | None:
+    """The `action` of the last app `action` event that names one."""
+    for event in reversed(events):
+        if event.source == "app" and event.event_name == "action":
+            name = (event.properties or {}).get("action")
+            if name is not None:
+                return name
+    return None
+
+
 def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
     events = session.events
     is_app = session.source == "app"
@@ -521,6 +555,10 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
         client_session_id=session.client_session_id,
         is_bounce=duration < 30 and actions <= 1,
         is_closed_by_session_end=is_closed_by_session_end(events),
+        completed_workflow_count=completed_workflows(events) if is_app else None,
+        distinct_page_count=page_visits(events)[0],
+        repeated_page_view_count=page_visits(events)[1],
+        exit_last_action=last_action_name(events),
     )
 
 
@@ -543,15 +581,25 @@ class SessionEvent:
     event_number_in_session: int
     seconds_since_previous_event: float | None
     properties: Any
+    seconds_since_previous_session: float | None
 
 
 def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
     rows: list[SessionEvent] = []
+    # The last event of each stream so far (sessions come stream by stream, in order).
+    stream_last: dict[tuple[str, str, str | None], Event] = {}
     for session in sessions:
+        stream = (session.source, session.user_id, session.client_session_id)
+        before = stream_last.get(stream)
         previous: Event | None = None
         for number, event in enumerate(session.events, start=1):
             since = (
                 None if previous is None else seconds_between(previous.event_time, event.event_time)
+            )
+            gap = (
+                seconds_between(before.event_time, event.event_time)
+                if number == 1 and before is not None
+                else None
             )
             rows.append(
                 SessionEvent(
@@ -568,9 +616,11 @@ def session_events(sessions: Sequence[Session]) -> list[SessionEvent]:
                     number,
                     since,
                     event.properties,
+                    gap,
                 )
             )
             previous = event
+        stream_last[stream] = session.events[-1]
     return rows
 
 
@@ -687,6 +737,126 @@ class UserSessionPattern:
     avg_action_count: Decimal
     latest_session_error_count: int
     pattern: str
+    session_pattern: str
+    pattern_indicators: list[str]
+    pattern_confidence: Decimal
+
+
+# The spec's SessionPattern: the default thresholds of the vars session_pattern_*, as written in
+# dbt_project.yml (shown in the indicators as written).
+SESSION_PATTERN_THRESHOLDS = {
+    "power_min_avg_actions": "50",
+    "power_min_avg_duration_seconds": "1800",
+    "power_min_sessions": "10",
+    "explorer_min_avg_distinct_pages": "5",
+    "explorer_max_repeat_share": "0.2",
+    "explorer_min_avg_duration_seconds": "1200",
+    "task_min_completion_share": "0.8",
+    "task_max_avg_distinct_pages": "3",
+    "task_max_avg_duration_seconds": "900",
+    "confused_min_avg_errors": "1",
+    "confused_min_repeat_share": "0.3",
+    "confused_max_completion_share": "0.5",
+}
+# Ties between types go to the first of this order.
+SESSION_PATTERN_ORDER = ("confused", "power_user", "explorer", "task_focused")
+
+
+def _ratio(numerator: int, denominator: int) -> Fraction | None:
+    return Fraction(numerator, denominator) if denominator else None
+
+
+def session_pattern(
+    window: Sequence[UserSession],
+) -> tuple[str, list[str], Decimal]:
+    """(type, the type's indicators that fired as text, share of its indicators fired)."""
+    t = {name: Fraction(text) for name, text in SESSION_PATTERN_THRESHOLDS.items()}
+    shown = SESSION_PATTERN_THRESHOLDS
+    n = len(window)
+    actions = mean([row.action_count for row in window])
+    duration = mean([row.duration_seconds for row in window])
+    pages = mean([row.distinct_page_count for row in window])
+    views = sum(row.distinct_page_count + row.repeated_page_view_count for row in window)
+    repeats = _ratio(sum(row.repeated_page_view_count for row in window), views)
+    app = all(row.error_count is not None for row in window)
+    errors = mean([row.error_count or 0 for row in window]) if app else None
+    started = sum(row.workflow_count or 0 for row in window) if app else 0
+    completion = _ratio(sum(row.completed_workflow_count or 0 for row in window), started)
+
+    def text(value: Fraction) -> str:
+        return str(round_half_up(value))
+
+    candidates: dict[str, list[tuple[bool, str]]] = {
+        "power_user": [
+            (
+                actions > t["power_min_avg_actions"],
+                f"avg {text(actions)} actions/session > {shown['power_min_avg_actions']}",
+            ),
+            (
+                duration > t["power_min_avg_duration_seconds"],
+                f"avg {text(duration)} s/session > {shown['power_min_avg_duration_seconds']}",
+            ),
+            (n >= t["power_min_sessions"], f"{n} sessions >= {shown['power_min_sessions']}"),
+        ],
+        "explorer": [
+            (
+                pages >= t["explorer_min_avg_distinct_pages"],
+                f"avg {text(pages)} distinct pages/session"
+                f" >= {shown['explorer_min_avg_distinct_pages']}",
+            ),
+            (
+                repeats is not None and repeats <= t["explorer_max_repeat_share"],
+                f"{text(repeats or Fraction(0))} of page views repeat a page"
+                f" <= {shown['explorer_max_repeat_share']}",
+            ),
+            (
+                duration >= t["explorer_min_avg_duration_seconds"],
+                f"avg {text(duration)} s/session >= {shown['explorer_min_avg_duration_seconds']}",
+            ),
+        ],
+        "task_focused": [
+            (
+                completion is not None and completion >= t["task_min_completion_share"],
+                f"{text(completion or Fraction(0))} of started workflows completed"
+                f" >= {shown['task_min_completion_share']}",
+            ),
+            (
+                views > 0 and pages <= t["task_max_avg_distinct_pages"],
+                f"avg {text(pages)} distinct pages/session"
+                f" <= {shown['task_max_avg_distinct_pages']}",
+            ),
+            (
+                duration <= t["task_max_avg_duration_seconds"],
+                f"avg {text(duration)} s/session <= {shown['task_max_avg_duration_seconds']}",
+            ),
+        ],
+        "confused": [
+            (
+                errors is not None and errors >= t["confused_min_avg_errors"],
+                f"avg {text(errors or Fraction(0))} errors/session"
+                f" >= {shown['confused_min_avg_errors']}",
+            ),
+            (
+                repeats is not None and repeats >= t["confused_min_repeat_share"],
+                f"{text(repeats or Fraction(0))} of page views repeat a page"
+                f" >= {shown['confused_min_repeat_share']}",
+            ),
+            (
+                completion is not None and completion < t["confused_max_completion_share"],
+                f"{text(completion or Fraction(0))} of started workflows completed"
+                f" < {shown['confused_max_completion_share']}",
+            ),
+        ],
+    }
+    fired = {name: [label for ok, label in signals if ok] for name, signals in candidates.items()}
+    best = max(len(labels) for labels in fired.values())
+    chosen = (
+        next(name for name in SESSION_PATTERN_ORDER if len(fired[name]) == best)
+        if best
+        else "task_focused"
+    )
+    confidence = round_half_up(Fraction(len(fired[chosen]), len(candidates[chosen])))
+    return chosen, fired[chosen], confidence
 
 
 def classify_pattern(avg_duration: Fraction, avg_actions: Fraction, latest_errors: int) -> str:
@@ -714,6 +884,7 @@ def user_session_patterns(rows: Sequence[UserSession]) -> list[UserSessionPatter
         avg_duration = mean([row.duration_seconds for row in window])
         avg_actions = mean([row.action_count for row in window])
         latest_errors = window[0].error_count or 0
+        kind, indicators, confidence = session_pattern(window)
         result.append(
             UserSessionPattern(
                 source=source,
@@ -723,6 +894,9 @@ def user_session_patterns(rows: Sequence[UserSession]) -> list[UserSessionPatter
                 avg_action_count=round_half_up(avg_actions),
                 latest_session_error_count=latest_errors,
                 pattern=classify_pattern(avg_duration, avg_actions, latest_errors),
+                session_pattern=kind,
+                pattern_indicators=indicators,
+                pattern_confidence=confidence,
             )
         )
     return result

@@ -360,17 +360,24 @@ def write_exports(export_dir: Path) -> None:
                 select 'app' as source, 'u-hist' as user_id, i as session_number,
                     'sid-' || i as session_id,
                     timestamptz '2024-03-04 10:00:00+00' + to_hours(i) as start_time,
-                    'logout' as exit_reason, 'c-' || i as client_session_id
+                    'logout' as exit_reason, 'c-' || i as client_session_id,
+                    case when i = 15 then 'save' end as exit_last_action
                 from range(1, 16) as t (i)
                 union all
                 select 'segment', 'u-hist', 1, 'seg-1', timestamptz '2025-01-01 00:00:00+00',
-                    null, null
+                    null, null, null
             ) to '{export_dir / "user_sessions.parquet"}' (format parquet)"""
         )
         connection.execute(
             f"""copy (
                 select 'app' as source, 'u-hist' as user_id, 'power_user' as pattern,
-                    12.5::decimal(10, 2) as avg_duration_seconds
+                    12.5::decimal(10, 2) as avg_duration_seconds, 'explorer' as session_pattern,
+                    ['avg 6.00 distinct pages/session >= 5', 'avg 1300.00 s/session >= 1200']
+                        as pattern_indicators,
+                    0.67::decimal(18, 2) as pattern_confidence
+                union all
+                select 'segment', 'seg-only', 'regular_user', 400, 'task_focused',
+                    ['avg 400.00 s/session <= 900'], 0.33
             ) to '{export_dir / "user_session_patterns.parquet"}' (format parquet)"""
         )
     manifest = {
@@ -396,10 +403,29 @@ def test_history_and_patterns_read_the_exports(
     assert [row["client_session_id"] for row in three] == ["c-15", "c-14", "c-13"]
     assert client.get("/user/u-hist/history?limit=0", headers=READ).status_code == 422
     assert client.get("/user/nobody/history", headers=READ).json()["sessions"] == []
+    # The spec's ExitPoint.lastAction on each session of the history.
+    assert [row["exit"]["lastAction"] for row in three] == ["save", None, None]
+    assert three[0]["exit"] == {"page": None, "reason": "logout", "lastAction": "save"}
     patterns = client.get("/patterns/u-hist", headers=READ).json()
     assert patterns["pattern"] == "power_user" and patterns["as_of"]["data_through"]
     assert patterns["avg_duration_seconds"] == 12.5
-    assert client.get("/patterns/nobody", headers=READ).status_code == 404
+    # Both shapes: the method's fields, and the spec's SessionPattern.
+    assert patterns["sessionPattern"] == {
+        "type": "explorer",
+        "indicators": ["avg 6.00 distinct pages/session >= 5", "avg 1300.00 s/session >= 1200"],
+        "confidence": 0.67,
+    }
+    # A user without sessions: the method's `new_user`, not an error.
+    unknown = client.get("/patterns/nobody", headers=READ)
+    assert unknown.status_code == 200
+    assert unknown.json() == {
+        "as_of": patterns["as_of"],
+        "user_id": "nobody",
+        "pattern": "new_user",
+        "sessionPattern": None,
+    }
+    # Only app sessions count: a user with sessions of another source only is new here.
+    assert client.get("/patterns/seg-only", headers=READ).json()["pattern"] == "new_user"
 
 
 # --- configuration --------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class SessionPlan:
     event_ids: list[str] = field(default_factory=list)
     reason: str | None = None
     last_activity: str = "session_start"
+    last_action: str | None = None  # the name of the last `action` sent
 
     @property
     def exit_reason(self) -> str:
@@ -80,6 +81,8 @@ def run_client(api: httpx.Client, user_id: str, seed: int) -> list[SessionPlan]:
             event: dict[str, Any] = {"event_type": activity, "page": f"/p{step % 4}"}
             if activity.startswith("workflow"):
                 event["workflow_id"] = f"wf-{rng.randint(1, 3)}"
+            if activity == "action":
+                event["action"] = plan.last_action = f"do-{step}"
             retry = rng.random() < 0.2
             if retry:  # a client that retries names its events
                 event["event_id"] = str(uuid.uuid4())
@@ -139,17 +142,18 @@ def test_clients_to_marts_and_back(tmp_path: Path) -> None:
     sessions = {
         row[0]: row[1:]
         for row in project.query(
-            "select client_session_id, user_id, exit_reason, event_count, device_type"
-            " from user_sessions"
+            "select client_session_id, user_id, exit_reason, event_count, device_type,"
+            " exit_last_action from user_sessions"
         )
     }
     assert set(sessions) == {plan.session_id for plan in plans}
     for plan in plans:
-        user_id, exit_reason, event_count, device_type = sessions[plan.session_id]
-        assert (user_id, exit_reason, event_count) == (
+        user_id, exit_reason, event_count, device_type, last_action = sessions[plan.session_id]
+        assert (user_id, exit_reason, event_count, last_action) == (
             plan.user_id,
             plan.exit_reason,
             len(plan.event_ids),
+            plan.last_action,
         ), plan
         assert device_type in ("mobile", "desktop")
 
@@ -162,8 +166,19 @@ def test_clients_to_marts_and_back(tmp_path: Path) -> None:
             mine = [plan.session_id for plan in plans if plan.user_id == user]
             assert {row["client_session_id"] for row in history["sessions"]} == set(mine)
             assert history["as_of"]["exported_at"] and history["as_of"]["data_through"]
+            last_actions = {plan.session_id: plan.last_action for plan in plans}
+            assert all(
+                row["exit"]["lastAction"] == last_actions[row["client_session_id"]]
+                for row in history["sessions"]
+            )
             patterns = api.get(f"/patterns/{user}", headers=READ).json()
             assert patterns["user_id"] == user and patterns["pattern"]
+            # The spec's SessionPattern, as the build exported it (a list survives Parquet).
+            shape = patterns["sessionPattern"]
+            assert shape["type"] == patterns["session_pattern"]
+            assert shape["indicators"] == patterns["pattern_indicators"]
+            assert 0 <= shape["confidence"] <= 1
+            assert len(shape["indicators"]) == round(shape["confidence"] * 3)
     finally:
         collector.stop()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -242,6 +243,33 @@ def test_generated_data_is_rich(built: Built) -> None:
     assert {"direct", "internal", "external"} <= set(entry_sources)
     patterns = Counter(row.pattern for row in reference.user_session_patterns)
     assert set(patterns) == {"power_user", "quick_checker", "struggling_user", "regular_user"}
+    # The spec's SessionPattern: every type (each with all its indicators fired), every confidence.
+    kinds = Counter(
+        (row.session_pattern, row.pattern_confidence) for row in reference.user_session_patterns
+    )
+    assert {kind for kind, _ in kinds} == {"power_user", "explorer", "task_focused", "confused"}
+    assert {str(confidence) for _, confidence in kinds} == {"0.00", "0.33", "0.67", "1.00"}
+    assert {kind for kind, confidence in kinds if confidence == 1} == {
+        "power_user",
+        "explorer",
+        "task_focused",
+        "confused",
+    }
+    # Every indicator of every type fires for some user: 12 texts, their numbers aside.
+    fired = {
+        (row.session_pattern, re.sub(r"[0-9.]+", "N", text))
+        for row in reference.user_session_patterns
+        for text in row.pattern_indicators
+    }
+    assert len(fired) == 12, sorted(fired)
+    app_sessions = [row for row in reference.user_sessions if row.source == "app"]
+    assert sum(row.exit_last_action is not None for row in app_sessions) > 100
+    assert sum(row.exit_last_action is None for row in app_sessions) > 10
+    assert sum(bool(row.completed_workflow_count) for row in app_sessions) > 10
+    assert sum(row.repeated_page_view_count > 0 for row in reference.user_sessions) > 10
+    gaps = [row.seconds_since_previous_session for row in reference.session_events]
+    assert sum(gap is not None for gap in gaps) > 500
+    assert 0 in gaps  # a session cut by session_start / session_end at the previous instant
     # Concurrent client sessions (tabs) of one user: sessions whose times overlap.
     app = sorted(
         (row for row in reference.user_sessions if row.source == "app"),
@@ -288,6 +316,7 @@ def test_session_events_map_events_to_the_reference_sessions(built: Built) -> No
         "event_number_in_session",
         "seconds_since_previous_event",
         "properties",
+        "seconds_since_previous_session",
     ]
     assert set(actual[0]) == {
         "session_id",
@@ -324,11 +353,13 @@ def test_session_events_map_events_to_the_reference_sessions(built: Built) -> No
 
     def positions(row: Mapping[str, Any]) -> Key:
         since = row["seconds_since_previous_event"]
+        gap = row["seconds_since_previous_session"]
         return (
             *_session_key(row),
             row["event_number_in_session"],
             row["event_time"],
             None if since is None else round(float(since), 6),
+            None if gap is None else round(float(gap), 6),
         )
 
     assert sorted(map(positions, actual), key=repr) == sorted(map(positions, expected), key=repr)
