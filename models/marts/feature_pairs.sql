@@ -3,7 +3,7 @@
     session: how many sessions used both, and the pair's support, confidence and lift. Pairs
     whose support is below the var feature_pairs_min_support are left out. An action is
     action_name(): an app `action` event's action, a Segment `track` event's name.
-    A table rebuilt from session_events each run, not incremental: support divides by the
+    A table rebuilt from the sessionized events each run, not incremental: support divides by the
     source's sessions with an action, which every new session changes, so every row can change
     in any run. The cost stays low because only a source's frequent actions are paired: an
     action in fewer sessions than the minimum support cannot be in a pair that reaches it, so
@@ -15,8 +15,10 @@
 
 with
 
+-- The sessionized events, not the session_events view: its join to user_sessions (for the gap
+-- before each session) is not needed here.
 events as (
-    select * from {{ ref('session_events') }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 action_events as (

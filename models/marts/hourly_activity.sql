@@ -1,7 +1,7 @@
 {#-
     One row per source, UTC weekday and UTC hour with at least one event, over the whole
     history kept: sessions started, distinct active users and events in that weekday-hour.
-    A table rebuilt from session_events and user_sessions each run, not incremental: a distinct
+    A table rebuilt from the sessionized events and user_sessions each run, not incremental: a distinct
     count of users over all history cannot be updated from the changed sessions alone, and
     nearly every run touches most of the 168 weekday-hours of a source, so rebuilding them
     would read the whole history anyway. Rebuilt, it equals a full refresh by construction, and
@@ -9,8 +9,10 @@
 -#}
 with
 
+-- The sessionized events, not the session_events view: its join to user_sessions (for the gap
+-- before each session) is not needed here.
 events as (
-    select * from {{ ref('session_events') }}
+    select * from {{ ref('int_events_sessionized') }}
 ),
 
 user_sessions as (
