@@ -13,6 +13,9 @@
     {%- set input = source(source_name, table_name) -%}
     {%- set path_var = sessions.source_entry(source_name).path_var -%}
     {#- The listing, by Python (faster than DuckDB's for many files): the load plan reads it. -#}
+    {#- Each Python statement spells dbt-duckdb's module frame (model, materialize, dbtObj) in
+        full: dbt runs a Python statement only when the materialization calls it itself, not
+        from a macro, so the frame cannot be given a name. -#}
     {%- set listing = this.identifier ~ '__listed_files' -%}
     {% call statement('listed_files', language='python') -%}
 from sessions_ingest.listing import register_listing

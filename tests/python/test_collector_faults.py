@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import errno
 import resource
-import shutil
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -27,22 +25,15 @@ import httpx
 import pytest
 from collector_support import WRITE, CollectorProcess
 from conftest import DbtProject
+from fault_shim import build_shim
 
-SHIM_SOURCE = Path(__file__).parent / "faults" / "storage_faults.c"
 FAILED_EXIT_CODE = 74
 CLIENTS = 4
 
 
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("gcc") is None:
-        pytest.fail("the fault tests compile an LD_PRELOAD shim with gcc: install gcc")
-    library = tmp_path_factory.mktemp("shim") / "storage_faults.so"
-    subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O2", "-o", str(library), str(SHIM_SOURCE), "-ldl"],
-        check=True,
-    )
-    return library
+    return build_shim(tmp_path_factory.mktemp("shim"))
 
 
 @dataclass

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_DIR, DbtProject, dbt_output, sample_inputs
+from fault_shim import build_shim
 
 from collector.exports import ExportReader
 from dashboard.data import Snapshot
 from sessions_exports import ExportError, Manifest
-
-SHIM_SOURCE = Path(__file__).parent / "faults" / "storage_faults.c"
 
 
 def app_event(event_id: str, moment: str, user_id: str) -> str:
@@ -149,14 +148,7 @@ def with_connection(project: DbtProject, sql: str) -> None:
 
 @pytest.fixture(scope="module")
 def shim(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("gcc") is None:
-        pytest.fail("the fault tests compile an LD_PRELOAD shim with gcc: install gcc")
-    library = tmp_path_factory.mktemp("shim") / "storage_faults.so"
-    subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O2", "-o", str(library), str(SHIM_SOURCE), "-ldl"],
-        check=True,
-    )
-    return library
+    return build_shim(tmp_path_factory.mktemp("shim"))
 
 
 @pytest.mark.faults
