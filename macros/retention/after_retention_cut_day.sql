@@ -6,8 +6,11 @@
     model, is built after it).
 -#}
 {% macro after_retention_cut_day(date_expression) -%}
+    {#- Spark has no database level: its target leaves database undefined. -#}
     {%- set log = api.Relation.create(
-        database=target.database, schema=target.schema, identifier='retention_runs'
+        database=target.database if target.database is defined else none,
+        schema=target.schema,
+        identifier='retention_runs',
     ) -%}
     {%- set applied_cut = sessions.retention_applied_cut(log) -%}
     ({{ applied_cut }} is null or {{ date_expression }} > {{ sessions.utc_date(applied_cut) }})

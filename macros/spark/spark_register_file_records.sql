@@ -1,7 +1,7 @@
 {#-
     Spark: makes the records of the files the path var `path_var` matches readable as the
     temporary view `view_name`, with the columns sessions_ingest.records gives DuckDB
-    (file_name, line_number, raw_line, is_invalid_utf8, line_end_byte: null here, file_size,
+    (file_name, line_number, raw_line, is_invalid_utf8, line_end_byte, file_size,
     file_modified_us) and the same rules (a Spark build always reads every file whole):
     - JSON lines are read by Spark's text source, split on '\n' only, in parallel: a line's
       number is the count of lines in the earlier splits of its file (their row counts) plus its
@@ -79,16 +79,30 @@
                 and lines.block_start = blocks_placed.block_start
     ),
 
+    numbered_ends as (
+        -- The offset just past each line's newline: the bytes of the file's lines so far, each
+        -- with its newline (the last one waits when it has none: see complete_lines).
+        select
+            *,
+            sum(octet_length(cast(line as binary)) + 1) over (
+                partition by file_uri
+                order by line_number
+                rows between unbounded preceding and current row
+            ) as line_end_byte
+        from numbered
+    ),
+
     unmarked as (
         select
             file_uri,
             line_number,
+            line_end_byte,
             case
                 when line_number = 1
                     then cast(unhex(regexp_replace(hex(cast(line as binary)), '^(EFBBBF)+', '')) as string)
                 else line
             end as line
-        from numbered
+        from numbered_ends
     ),
 
     complete_lines as (
@@ -122,7 +136,8 @@
                     ''
                 )
             end as raw_line,
-            not is_valid_utf8(line) as is_invalid_utf8
+            not is_valid_utf8(line) as is_invalid_utf8,
+            line_end_byte
         from unmarked
         where not exists (
             select 1 from complete_lines
@@ -218,7 +233,8 @@
             {{ alias }}_parsed.file_name,
             {{ alias }}_elements.element_number as line_number,
             substring({{ alias }}_parsed.text, {{ alias }}_elements.char_start + 1, {{ alias }}_elements.char_end - {{ alias }}_elements.char_start) as raw_line,
-            false as is_invalid_utf8
+            false as is_invalid_utf8,
+            cast(null as bigint) as line_end_byte
         from {{ alias }}_parsed
         inner join {{ alias }}_elements
             on {{ alias }}_parsed.file_name = {{ alias }}_elements.file_name
@@ -227,7 +243,8 @@
             file_name,
             0 as line_number,
             left(make_valid_utf8(text), 4096) as raw_line,
-            not is_utf8 as is_invalid_utf8
+            not is_utf8 as is_invalid_utf8,
+            cast(null as bigint) as line_end_byte
         from {{ alias }}_parsed
         where elements is null
     )
@@ -254,7 +271,7 @@
         all_records.line_number,
         all_records.raw_line,
         all_records.is_invalid_utf8,
-        cast(null as bigint) as line_end_byte,
+        all_records.line_end_byte,
         listed.file_size,
         listed.file_modified_us
     from all_records
