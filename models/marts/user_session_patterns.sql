@@ -92,7 +92,6 @@ classified as (
     from per_user
 ),
 
-{#- Each type and its indicators, in order: (condition on the exact totals, text shown). -#}
 {%- set shown = {
     'actions': "'avg ' || cast(avg_action_count as " ~ dbt.type_string() ~ ") || ' actions/session",
     'duration': "'avg ' || cast(avg_duration_seconds as " ~ dbt.type_string() ~ ") || ' s/session",
@@ -102,38 +101,29 @@ classified as (
     'completed': "cast(completion_share as " ~ dbt.type_string() ~ ") || ' of started workflows completed",
     'errors': "'avg ' || cast(avg_errors as " ~ dbt.type_string() ~ ") || ' errors/session",
 } %}
+{#- Each type and its indicators, in order. An indicator compares a total of the window with its
+    var times a base (a threshold per session, per page view, ...; none: the var itself), after
+    a guard (none: always), and shows `shown[value]` with the same comparison and var. -#}
 {%- set indicator_types = [
     ('power_user', [
-        ('total_actions > ' ~ var('session_pattern_power_min_avg_actions') ~ ' * sessions_considered',
-            shown.actions ~ ' > ' ~ var('session_pattern_power_min_avg_actions') ~ "'"),
-        ('total_duration > ' ~ var('session_pattern_power_min_avg_duration_seconds') ~ ' * sessions_considered',
-            shown.duration ~ ' > ' ~ var('session_pattern_power_min_avg_duration_seconds') ~ "'"),
-        ('sessions_considered >= ' ~ var('session_pattern_power_min_sessions'),
-            shown.sessions ~ ' >= ' ~ var('session_pattern_power_min_sessions') ~ "'"),
+        ('total_actions', '>', 'session_pattern_power_min_avg_actions', 'sessions_considered', 'actions', none),
+        ('total_duration', '>', 'session_pattern_power_min_avg_duration_seconds', 'sessions_considered', 'duration', none),
+        ('sessions_considered', '>=', 'session_pattern_power_min_sessions', none, 'sessions', none),
     ]),
     ('explorer', [
-        ('total_distinct_pages >= ' ~ var('session_pattern_explorer_min_avg_distinct_pages') ~ ' * sessions_considered',
-            shown.pages ~ ' >= ' ~ var('session_pattern_explorer_min_avg_distinct_pages') ~ "'"),
-        ('page_views > 0 and repeated_page_views <= ' ~ var('session_pattern_explorer_max_repeat_share') ~ ' * page_views',
-            shown.repeats ~ ' <= ' ~ var('session_pattern_explorer_max_repeat_share') ~ "'"),
-        ('total_duration >= ' ~ var('session_pattern_explorer_min_avg_duration_seconds') ~ ' * sessions_considered',
-            shown.duration ~ ' >= ' ~ var('session_pattern_explorer_min_avg_duration_seconds') ~ "'"),
+        ('total_distinct_pages', '>=', 'session_pattern_explorer_min_avg_distinct_pages', 'sessions_considered', 'pages', none),
+        ('repeated_page_views', '<=', 'session_pattern_explorer_max_repeat_share', 'page_views', 'repeats', 'page_views > 0'),
+        ('total_duration', '>=', 'session_pattern_explorer_min_avg_duration_seconds', 'sessions_considered', 'duration', none),
     ]),
     ('task_focused', [
-        ('workflows_started > 0 and workflows_completed >= ' ~ var('session_pattern_task_min_completion_share') ~ ' * workflows_started',
-            shown.completed ~ ' >= ' ~ var('session_pattern_task_min_completion_share') ~ "'"),
-        ('page_views > 0 and total_distinct_pages <= ' ~ var('session_pattern_task_max_avg_distinct_pages') ~ ' * sessions_considered',
-            shown.pages ~ ' <= ' ~ var('session_pattern_task_max_avg_distinct_pages') ~ "'"),
-        ('total_duration <= ' ~ var('session_pattern_task_max_avg_duration_seconds') ~ ' * sessions_considered',
-            shown.duration ~ ' <= ' ~ var('session_pattern_task_max_avg_duration_seconds') ~ "'"),
+        ('workflows_completed', '>=', 'session_pattern_task_min_completion_share', 'workflows_started', 'completed', 'workflows_started > 0'),
+        ('total_distinct_pages', '<=', 'session_pattern_task_max_avg_distinct_pages', 'sessions_considered', 'pages', 'page_views > 0'),
+        ('total_duration', '<=', 'session_pattern_task_max_avg_duration_seconds', 'sessions_considered', 'duration', none),
     ]),
     ('confused', [
-        ('total_errors >= ' ~ var('session_pattern_confused_min_avg_errors') ~ ' * sessions_considered',
-            shown.errors ~ ' >= ' ~ var('session_pattern_confused_min_avg_errors') ~ "'"),
-        ('page_views > 0 and repeated_page_views >= ' ~ var('session_pattern_confused_min_repeat_share') ~ ' * page_views',
-            shown.repeats ~ ' >= ' ~ var('session_pattern_confused_min_repeat_share') ~ "'"),
-        ('workflows_started > 0 and workflows_completed < ' ~ var('session_pattern_confused_max_completion_share') ~ ' * workflows_started',
-            shown.completed ~ ' < ' ~ var('session_pattern_confused_max_completion_share') ~ "'"),
+        ('total_errors', '>=', 'session_pattern_confused_min_avg_errors', 'sessions_considered', 'errors', none),
+        ('repeated_page_views', '>=', 'session_pattern_confused_min_repeat_share', 'page_views', 'repeats', 'page_views > 0'),
+        ('workflows_completed', '<', 'session_pattern_confused_max_completion_share', 'workflows_started', 'completed', 'workflows_started > 0'),
     ]),
 ] %}
 
@@ -142,7 +132,9 @@ indicators as (
     select
         *
         {%- for type_name, type_indicators in indicator_types %}
-        {%- for condition, text in type_indicators %},
+        {%- for total, comparison, threshold, base, value, guard in type_indicators %}
+        {%- set condition = (guard ~ ' and ' if guard else '') ~ total ~ ' ' ~ comparison ~ ' '
+            ~ var(threshold) ~ (' * ' ~ base if base else '') %},
         coalesce({{ condition }}, false) as {{ type_name }}_{{ loop.index }}
         {%- endfor %}
         {%- endfor %}
@@ -152,12 +144,14 @@ indicators as (
 scored as (
     -- How many of each type's indicators fired.
     select
-        *,
-        cast(power_user_1 as int) + cast(power_user_2 as int) + cast(power_user_3 as int) as power_user_fired,
-        cast(explorer_1 as int) + cast(explorer_2 as int) + cast(explorer_3 as int) as explorer_fired,
-        cast(task_focused_1 as int) + cast(task_focused_2 as int) + cast(task_focused_3 as int)
-            as task_focused_fired,
-        cast(confused_1 as int) + cast(confused_2 as int) + cast(confused_3 as int) as confused_fired
+        *
+        {%- for type_name, type_indicators in indicator_types %}
+        {%- set fired = [] %}
+        {%- for _ in type_indicators %}
+        {%- do fired.append('cast(' ~ type_name ~ '_' ~ loop.index ~ ' as int)') %}
+        {%- endfor %},
+        {{ fired | join(' + ') }} as {{ type_name }}_fired
+        {%- endfor %}
     from indicators
 ),
 
@@ -179,7 +173,8 @@ typed as (
 {#- The chosen type's indicators that fired, as text (null otherwise: left out). -#}
 {%- set fired_texts = [] %}
 {%- for type_name, type_indicators in indicator_types %}
-{%- for condition, text in type_indicators %}
+{%- for total, comparison, threshold, base, value, guard in type_indicators %}
+{%- set text = shown[value] ~ ' ' ~ comparison ~ ' ' ~ var(threshold) ~ "'" %}
 {%- do fired_texts.append(
     "case when session_pattern = '" ~ type_name ~ "' and " ~ type_name ~ '_' ~ loop.index ~ ' then ' ~ text ~ ' end'
 ) %}
