@@ -63,13 +63,19 @@ class TwoRuns:
         """A copy of u1's first event, 'e0' at `event_time` (UTC), stamped as sessionized by
         the first run, in u1's session or in `session_id`."""
         session = f"'{session_id}'" if session_id else "session_id"
+        # The event's attributes (int_events_sessionized joins them from the staged events).
         self.execute(
-            "insert into intermediate.int_events_sessionized select * replace ("
+            "insert into staging.stg_app__events select * replace ("
+            f" 'e0' as event_id, timestamp with time zone '{event_time}+00' as event_time)"
+            " from staging.stg_app__events where event_id = 'e1'"
+        )
+        self.execute(
+            "insert into intermediate.int_event_sessions select * replace ("
             f" 'e0' as event_id, {session} as session_id,"
             f" timestamp with time zone '{event_time}+00' as event_time,"
-            " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
+            " (select min(_sessionized_at) from intermediate.int_event_sessions)"
             " as _sessionized_at)"
-            " from intermediate.int_events_sessionized where event_id = 'e1'"
+            " from intermediate.int_event_sessions where event_id = 'e1'"
         )
 
     def passes(self, selection: str, whole_history: bool = False) -> bool:
