@@ -125,9 +125,9 @@ events_in_ranges as (
 ),
 {% endif %}
 
+-- int_events_unioned ranks an event at one instant by the registry's explicit session rules
+-- (explicit_session_boundary): 0 for an explicit start, 2 for an explicit end.
 sessionized as (
-    -- int_events_unioned ranks an event at one instant by the registry's explicit session
-    -- rules (explicit_session_boundary): 0 for an explicit start, 2 for an explicit end.
     {{ sessionize(
         relation='events_in_ranges',
         partition_by=['source', 'user_id', 'client_session_key'],
