@@ -1,7 +1,7 @@
 """Copies of an event, as the files deliver them: a Segment messageId or an app event_id sent
 twice is one event (the copy loaded first is kept; within one load, the first by file name and
-line), while identical records without an id stay distinct events. The base models compute
-this where the records are parsed; the staging views show the result, across loads too."""
+line), while identical records without an id stay distinct events: within one load and across
+loads, from files to the staging models (the staging unit tests cover the rules on rows)."""
 
 from __future__ import annotations
 

@@ -1,19 +1,35 @@
 {#-
-    One row per valid MOOC interaction: the usable rows of base_mooc__interaction_rows, which
-    computes each event's id where the row is read. A view: the events are stored once, in the
-    base model, and a reader's filter on _loaded_at reaches its scan.
+    One row per valid MOOC interaction. Rows carry no id and two equal rows are two interactions,
+    so the event id is a content hash plus the occurrence number among equal rows. Incremental:
+    appends the rows loaded since the last run.
 -#}
-{{ config(materialized='view') }}
+{{ config(materialized='incremental', incremental_strategy='append') }}
 
 with
 
-interaction_rows as (
+pending_rows as (
     select * from {{ ref('base_mooc__interaction_rows') }}
+    where rejection_reason is null and {{ pending_rows_filter() }}
 ),
 
-interactions as (
+keyed as (
     select
-        event_id,
+        *,
+        {{ surrogate_key(['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating']) }}
+            as content_key
+    from pending_rows
+),
+
+numbered as (
+    select
+        *,
+        {{ occurrence_number('keyed') }} as occurrence_number
+    from keyed
+),
+
+renamed as (
+    select
+        {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
         user_id,
         item_id,
         ts_epoch,
@@ -24,8 +40,7 @@ interactions as (
         file_name,
         line_number,
         _loaded_at
-    from interaction_rows
-    where not is_blank and rejection_reason is null
+    from numbered
 )
 
-select * from interactions
+select * from renamed
