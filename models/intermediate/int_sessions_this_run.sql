@@ -48,13 +48,7 @@ session_mart_states as (
     -- A mart that has not been built yet has no row (it is built whole); a mart no longer in
     -- the project does not hold the others back.
     select * from manifest
-    {%- if session_marts %}
-    where model_name in (
-        {%- for name in session_marts %}
-        '{{ name }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-    {%- endif %}
+    where {{ "model_name in ('" ~ session_marts | join("', '") ~ "')" if session_marts else 'true' }}
 ),
 
 earliest_applied as (
@@ -66,7 +60,10 @@ clock_moment as (
     -- The earlier of this build's as_of and the earliest as_of a session mart recorded.
     select least(
         {{ build_as_of('sessionized_events') }},
-        coalesce((select min(session_mart_states.as_of) from session_mart_states), {{ build_as_of('sessionized_events') }})
+        coalesce(
+            (select min(session_mart_states.as_of) from session_mart_states),
+            {{ build_as_of('sessionized_events') }}
+        )
     ) as as_of
 ),
 
@@ -99,7 +96,7 @@ ranges_this_run as (
     from recompute_ranges
     cross join earliest_applied
     where recompute_ranges._computed_at > earliest_applied.applied_through
-        union all
+    union all
     select
         source,
         user_id,

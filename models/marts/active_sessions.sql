@@ -26,8 +26,9 @@ active as (
         sessions.end_time,
         sessions.event_count,
         build_moment.as_of,
-        {{ microseconds_as_seconds(epoch_microseconds('build_moment.as_of') ~ ' - ' ~ epoch_microseconds('sessions.end_time')) }}
-            as seconds_since_last_event
+        {{ microseconds_as_seconds(
+            epoch_microseconds('build_moment.as_of') ~ ' - ' ~ epoch_microseconds('sessions.end_time')
+        ) }} as seconds_since_last_event
     from sessions
     cross join build_moment
     where sessions.is_open
