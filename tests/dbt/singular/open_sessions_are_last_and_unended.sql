@@ -17,24 +17,32 @@ build_moment as (
     select {{ build_as_of() }} as as_of
 ),
 
+stream_last_sessions as (
+    select
+        source,
+        user_id,
+        coalesce(client_session_id, '') as client_session_key,
+        max(session_number) as last_session_number
+    from sessions
+    group by source, user_id, coalesce(client_session_id, '')
+),
+
 open_sessions_wrong as (
     select sessions.session_id
     from sessions
     cross join build_moment
+    inner join stream_last_sessions
+        on
+            sessions.source = stream_last_sessions.source
+            and sessions.user_id = stream_last_sessions.user_id
+            and coalesce(sessions.client_session_id, '') = stream_last_sessions.client_session_key
     where
         sessions.is_open
         and (
             sessions.exit_reason is not null
             or sessions.is_closed_by_session_end
             or sessions.end_time > build_moment.as_of
-            or exists (
-                select 1 from sessions as later
-                where
-                    later.source = sessions.source
-                    and later.user_id = sessions.user_id
-                    and coalesce(later.client_session_id, '') = coalesce(sessions.client_session_id, '')
-                    and later.session_number > sessions.session_number
-            )
+            or sessions.session_number <> stream_last_sessions.last_session_number
         )
 ),
 
