@@ -29,7 +29,7 @@
         with
 
         sessionized_events as (
-            select * from {{ ref('int_events_sessionized') }}
+            select * from {{ ref('int_event_sessions') }}
         ),
 
         sessions_this_run as (

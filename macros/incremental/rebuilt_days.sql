@@ -1,7 +1,7 @@
 {#-
     The (source, UTC day) pairs that a mart of days rebuilds: the days of the events of the
     sessions this run rebuilds (`sessionized_events` and `sessions_this_run`: aliases of
-    int_events_sessionized and int_sessions_this_run). A session belongs to its first event's
+    int_event_sessions, or int_events_sessionized, and int_sessions_this_run). A session belongs to its first event's
     day, and every session that changed, both as it was and as it is now, consists of such
     events (a range covers whole sessions, and events are never removed), so these include
     every day that gained, lost or changed a session; every day when the mart is built whole.

@@ -2,7 +2,7 @@
     `dbt run-operation apply_retention`: deletes the expired sessions (ended before
     retention_cut: the var as_of, else now, minus retention_days), in one transaction, from
     user_sessions, the other session-level marts (abandoned_workflows, chat_sessions,
-    mooc_interaction_sessions, mooc_session_stats) and the sessionized events (the table behind
+    mooc_interaction_sessions, mooc_session_stats) and the events' sessions (int_event_sessions, the table behind
     session_events), and logs the cut in retention_runs (same transaction). The aggregates
     (daily_session_stats, session_size_stats' next rebuild aside), run_stats, loaded_files,
     quarantined_events and the staged inputs stay. The exports of the trimmed marts are marked
@@ -22,7 +22,7 @@
     {%- set session_tables = [] -%}
     {%- for model in [
         'abandoned_workflows', 'chat_sessions', 'mooc_interaction_sessions',
-        'mooc_session_stats', 'int_events_sessionized', 'user_sessions',
+        'mooc_session_stats', 'int_event_sessions', 'user_sessions',
     ] -%}
         {%- set node = ref(model) -%}
         {%- set relation = adapter.get_relation(

@@ -1,7 +1,8 @@
 {#-
     Gap-based sessionization of an event stream.
 
-    Adds to every row of `relation`:
+    Returns, for every row of `relation`, its partition, range, ordering and `columns` columns,
+    `inactivity_seconds`, and:
       previous_event_time          event time of the previous event of the same partition
       seconds_since_previous_event seconds since that event (null for a partition's first event)
       is_new_session               true where a session starts
@@ -9,8 +10,6 @@
       event_number_in_session      1, 2, ... per session, in time order
       session_id                   a hash of the partition key, the session's first event time and
                                    first event id: stable when unrelated data is added
-      session_first_event_time     event time of the session's first event
-      session_first_event_id       event id of the session's first event
 
     A new session starts at a partition's first event, when the gap to the previous event is
     greater than `inactivity_seconds` (an equal gap stays in the session), where
@@ -21,11 +20,13 @@
     independently, each numbered from 1: an incremental run sessionizes several stretches of one
     user's history at once. The session id depends on `partition_by` only.
 
+    `columns` (a list, optional) names the other columns of `relation` to keep: they are carried
+    through the sorts, so keep them few and narrow (the caller joins wide attributes to the
+    result by `event_id`: sorting wide rows is what makes window functions slow).
+
     Events with equal times are ordered by `tiebreakers` (then `event_id`), so the result never
     depends on file order. `inactivity_seconds` may be a number or a column expression (one gap
-    per source). The partition columns and `event_id` must identify a row (not null): the
-    windows sort only the ordering keys, and the other columns are joined back on them, since
-    sorting wide rows is what makes window functions slow.
+    per source). The partition columns and `event_id` must identify a row (not null).
 -#}
 {% macro sessionize(
     relation,
@@ -36,7 +37,8 @@
     inactivity_seconds=1800,
     starts_session_expression='false',
     ends_session_expression='false',
-    range_by=[]
+    range_by=[],
+    columns=[]
 ) -%}
     {{ return(adapter.dispatch('sessionize', 'sessions')(
         relation,
@@ -47,7 +49,8 @@
         tiebreakers,
         inactivity_seconds,
         starts_session_expression,
-        ends_session_expression
+        ends_session_expression,
+        columns
     )) }}
 {%- endmacro %}
 
@@ -60,22 +63,20 @@
     tiebreakers,
     inactivity_seconds,
     starts_session_expression,
-    ends_session_expression
+    ends_session_expression,
+    columns
 ) -%}
 {%- set partition_list = (partition_by + range_by) | join(', ') -%}
 {%- set event_order = ([event_time] + tiebreakers + [event_id]) | join(', ') -%}
-{%- set session_key = [] -%}
-{%- for column in partition_by -%}
-    {%- do session_key.append('sessions_of_events.' ~ column) -%}
-{%- endfor -%}
-{%- do session_key.append(sessions.epoch_microseconds('sessions_of_events.session_first_event_time')) -%}
-{%- do session_key.append('sessions_of_events.session_first_event_id') -%}
+{#- A session's id is a hash of its first event's partition, time and id: hashed on the first
+    events only, then carried to the others by the running window. -#}
+{%- set session_key = partition_by + [sessions.epoch_microseconds(event_time), event_id] -%}
 with
 
 event_keys as (
-    -- The windows sort only these narrow rows; the other columns are joined back at the end.
+    -- The windows sort only these narrow rows.
     select
-        {%- for column in partition_by + range_by + [event_time] + tiebreakers + [event_id] %}
+        {%- for column in partition_by + range_by + [event_time] + tiebreakers + [event_id] + (columns or []) %}
         {{ column }},
         {%- endfor %}
         coalesce({{ starts_session_expression }}, false) as starts_session,
@@ -118,6 +119,13 @@ events_flagged as (
     from events_with_previous
 ),
 
+events_with_session_key as (
+    select
+        *,
+        case when is_new_session then {{ sessions.surrogate_key(session_key) }} end as new_session_id
+    from events_flagged
+),
+
 events_with_session_start as (
     -- Second sort: running aggregates up to each event. The latest session start so far is the
     -- start of the event's own session (event order only grows).
@@ -125,14 +133,12 @@ events_with_session_start as (
         *,
         cast(sum(case when is_new_session then 1 else 0 end) over running_events as {{ dbt.type_bigint() }})
             as session_number,
-        max(case when is_new_session then {{ event_time }} end) over running_events
-            as session_first_event_time,
-        max_by({{ event_id }}, case when is_new_session then event_position end) over running_events
-            as session_first_event_id,
+        max_by(new_session_id, case when is_new_session then event_position end) over running_events
+            as session_id,
         event_position
         - max(case when is_new_session then event_position end) over running_events
         + 1 as event_number_in_session
-    from events_flagged
+    from events_with_session_key
     window running_events as (
         partition by {{ partition_list }}
         order by {{ event_order }}
@@ -142,22 +148,13 @@ events_with_session_start as (
 
 events_sessionized as (
     select
-        event_rows.*,
-        sessions_of_events.previous_event_time,
-        sessions_of_events.seconds_since_previous_event,
-        sessions_of_events.is_new_session,
-        sessions_of_events.session_number,
-        sessions_of_events.session_first_event_time,
-        sessions_of_events.session_first_event_id,
-        sessions_of_events.event_number_in_session,
-        {{ sessions.surrogate_key(session_key) }} as session_id
-    from {{ relation }} as event_rows
-    inner join events_with_session_start as sessions_of_events
-        on
-            {%- for column in partition_by + [event_id] %}
-            event_rows.{{ column }} = sessions_of_events.{{ column }}
-            {%- if not loop.last %} and{% endif %}
-            {%- endfor %}
+        {%- for column in partition_by + range_by + [event_time] + tiebreakers + [event_id] + columns + [
+            'inactivity_seconds', 'previous_event_time', 'seconds_since_previous_event', 'is_new_session',
+            'session_number', 'event_number_in_session', 'session_id',
+        ] %}
+        sessions_of_events.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from events_with_session_start as sessions_of_events
 )
 
 select * from events_sessionized

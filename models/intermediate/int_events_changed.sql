@@ -50,9 +50,10 @@ new_events as (
 ),
 
 moved_from as (
-    -- Earlier events of those anonymousIds, with their former owner...
+    -- Earlier events of those anonymousIds, with their former owner (the session's keys: the
+    -- other columns are null)...
     select
-        {%- for column in stitched_event_columns() %}
+        {%- for column in event_session_keys() %}
         {{ column }},
         {%- endfor %}
         'moved_from' as change_kind,

@@ -1,179 +1,35 @@
 {#-
-    Every canonical event with its session. Sessions are computed per (source, user_id,
-    client_session_key), user_id after identity stitching and client_session_key the client
-    session id ('' when the event has none: concurrent tabs of one user stay apart), with the
-    source's own inactivity gap; for the product tracking
-    source an explicit session_start opens a session and an event after a session_end opens a
-    new one.
-
-    Incremental: only the latest ranges (int_session_recompute_ranges) are sessionized again
-    (one old session holding only new plain events, or every session from the one containing
-    or preceding a user's earliest other change), each range on its own, and replace the rows
-    of the same events. The result is the same as sessionizing everything: the sessions
-    outside the ranges cannot change, and session numbers continue after each range's offset.
-    A range's events are those already in this model ({{ this }}: its own previous state, read
-    back with their previous session) plus this run's changed events (int_events_changed): the
-    run never scans the whole event stream.
+    Every canonical event with its attributes and its session (grain: one row per event): the
+    sessions of int_event_sessions with the events' other columns from int_events_stitched.
+    A view: storing every event's attributes a second time is what made the sessionization
+    slow to write; a reader filtered on sessions (in_sessions_this_run) has the filter pushed
+    into int_event_sessions, and joins only those events' attributes.
+    The user, client session, time and load stamp are the session's (int_event_sessions): an
+    event whose stitched user changes keeps its session until the run that moves it.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['source', 'event_id'],
-) }}
-
-{%- set event_columns = sessions.stitched_event_columns() %}
+{{ config(materialized='view') }}
 
 with
 
--- The ranges and the changes are read by an incremental run only.
-recompute_ranges as (  -- noqa: ST03
-    select * from {{ ref('int_session_recompute_ranges') }}
+event_sessions as (
+    select * from {{ ref('int_event_sessions') }}
 ),
 
-changes as (  -- noqa: ST03
-    select * from {{ ref('int_events_changed') }}
-),
-
--- Not materialized: read twice by a full refresh (see events_in_ranges).
-stitched_events as {{ not_materialized() }} (
+stitched_events as (
     select * from {{ ref('int_events_stitched') }}
 ),
 
-{% if is_incremental() %}
-new_ranges as (
-    -- The ranges computed since this model last ran, the latest per user: each run works out
-    -- its changes against this model as it stands, so a user's latest ranges cover the ones
-    -- of a run that stopped before applying them. A user's ranges of one run are disjoint.
-    select * from recompute_ranges
-    where _computed_at > (select max(prior._sessionized_at) from {{ this }} as prior)
-    qualify _computed_at = max(_computed_at) over (partition by source, user_id, client_session_key)
-),
-
-changed_events as (
-    -- Events loaded since the last run, and earlier events whose anonymousId's stitched user
-    -- changed, with their new owner (int_events_changed).
-    select * from changes
-    where change_kind in ('new', 'moved_to')
-),
-
-{%- set locator = sessions.row_locator(['source', 'event_id']) %}
-prior_rows_in_ranges as (
-    -- The events already sessionized in the sessions of each range, chosen on narrow columns.
-    -- An event that comes again among the changed events (it changes owner, or the event
-    -- stream was rebuilt) is taken from there.
+events_with_sessions as (
     select
-        {%- for column in locator %}
-        prior.{{ column }} as located_{{ column }},
+        {%- for column in stitched_event_columns() if column not in event_session_keys() %}
+        stitched_events.{{ column }},
         {%- endfor %}
-        new_ranges.session_number_offset
-    from {{ this }} as prior
-    inner join new_ranges
+        event_sessions.*
+    from event_sessions
+    inner join stitched_events
         on
-            prior.source = new_ranges.source
-            and prior.user_id = new_ranges.user_id
-            and prior.client_session_key = new_ranges.client_session_key
-    left join changed_events
-        on
-            prior.source = changed_events.source
-            and prior.event_id = changed_events.event_id
-    where
-        {{ session_in_range('prior.session_number', 'new_ranges') }}
-        and changed_events.event_id is null
-),
-
-prior_events_in_ranges as (
-    -- Those events read back with the session they were in: only their rows of the wide
-    -- columns are read (see row_locator).
-    select
-        {%- for column in event_columns %}
-        prior.{{ column }},
-        {%- endfor %}
-        prior.session_id as previous_session_id,
-        prior_rows_in_ranges.session_number_offset
-    from {{ this }} as prior
-    inner join prior_rows_in_ranges
-        on
-            {%- for column in locator %}
-            prior.{{ column }} = prior_rows_in_ranges.located_{{ column }}
-            {%- if not loop.last %} and{% endif %}
-            {%- endfor %}
-),
-
-changed_events_in_ranges as (
-    -- Every changed event belongs to a range of its owner (int_session_recompute_ranges): the
-    -- last one starting at or before it.
-    select
-        {%- for column in event_columns %}
-        changed_events.{{ column }},
-        {%- endfor %}
-        changed_events.previous_session_id,
-        new_ranges.session_number_offset
-    from changed_events
-    inner join new_ranges
-        on
-            changed_events.source = new_ranges.source
-            and changed_events.user_id = new_ranges.user_id
-            and changed_events.client_session_key = new_ranges.client_session_key
-            and (new_ranges.from_event_time is null or changed_events.event_time >= new_ranges.from_event_time)
-    qualify row_number() over (
-        partition by changed_events.source, changed_events.event_id
-        order by new_ranges.session_number_offset desc
-    ) = 1
-),
-
-events_in_ranges as (
-    select
-        *,
-        {{ source_inactivity_seconds('source') }} as inactivity_seconds
-    from (
-        select * from prior_events_in_ranges
-        union all
-        select * from changed_events_in_ranges
-    ) as events_to_sessionize
-),
-{% else %}
--- Not materialized: sessionize reads its input twice (the narrow keys it sorts, then every
--- column), and reading the event stream again is cheaper than holding a copy of it.
-events_in_ranges as {{ not_materialized() }} (
-    select
-        stitched_events.*,
-        cast(null as {{ dbt.type_string() }}) as previous_session_id,
-        0 as session_number_offset,
-        {{ source_inactivity_seconds('stitched_events.source') }} as inactivity_seconds
-    from stitched_events
-),
-{% endif %}
-
-sessionized as (
-    {{ sessionize(
-        relation='events_in_ranges',
-        partition_by=['source', 'user_id', 'client_session_key'],
-        event_time='event_time',
-        event_id='event_id',
-        tiebreakers=['event_sort_rank'],
-        inactivity_seconds='inactivity_seconds',
-        starts_session_expression=explicit_session_boundary('start'),
-        ends_session_expression=explicit_session_boundary('end'),
-        range_by=['session_number_offset'] if is_incremental() else [],
-    ) }}
-),
-
-numbered as (
-    select
-        {%- for column in event_columns + [
-            'previous_session_id', 'inactivity_seconds', 'is_new_session', 'session_first_event_time',
-            'session_first_event_id', 'event_number_in_session', 'session_id',
-        ] %}
-        sessionized.{{ column }},
-        {%- endfor %}
-        sessionized.session_number + sessionized.session_number_offset as session_number,
-        -- Within the session only: the same whether or not earlier sessions were recomputed.
-        case when not sessionized.is_new_session then sessionized.previous_event_time end
-            as previous_event_time,
-        case when not sessionized.is_new_session then sessionized.seconds_since_previous_event end
-            as seconds_since_previous_event,
-        {{ run_stamp() }} as _sessionized_at
-    from sessionized
+            event_sessions.source = stitched_events.source
+            and event_sessions.event_id = stitched_events.event_id
 )
 
-select * from numbered
+select * from events_with_sessions

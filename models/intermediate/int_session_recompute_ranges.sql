@@ -15,7 +15,7 @@
       open range from the session containing (or preceding) the earliest such change, or from
       the change itself when it comes later than the user's last event by more than the gap
       (it opens a new session). Bounded ranges inside the open range are part of it.
-    Appended by every run (stamped _computed_at): int_events_sessionized applies the latest
+    Appended by every run (stamped _computed_at): int_event_sessions applies the latest
     run's ranges, and each session mart rebuilds the sessions of the ranges newer than its
     watermark.
 -#}

@@ -13,8 +13,8 @@ sessions_this_run as (
     select * from {{ ref('int_sessions_this_run') }}
 ),
 
-sessionized_events as (
-    select * from {{ ref('int_events_sessionized') }}
+event_sessions as (
+    select * from {{ ref('int_event_sessions') }}
 ),
 
 user_sessions as (
@@ -30,7 +30,7 @@ all_sessions as (
 
 rebuilt_days as (
     -- Every day when built whole.
-    {{ rebuilt_days('sessionized_events', 'sessions_this_run') }}
+    {{ rebuilt_days('event_sessions', 'sessions_this_run') }}
 ),
 
 sessions as (

@@ -20,7 +20,7 @@ recompute_ranges as (
 ),
 
 sessionized_events as (
-    select * from {{ ref('int_events_sessionized') }}
+    select * from {{ ref('int_event_sessions') }}
 ),
 
 loaded_records as (

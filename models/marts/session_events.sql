@@ -1,8 +1,9 @@
 {#-
     One row per event, with its session and the time since the previous event of the session.
-    A view: int_events_sessionized already holds every column (and is maintained incrementally),
-    so a second copy of the whole event stream would only double the storage and the rows each
-    incremental run rewrites. Reads are a projection of that table.
+    A view: int_events_sessionized already gives every column (the sessions of
+    int_event_sessions, maintained incrementally, with the events' attributes), so a copy of
+    the whole event stream would only double the storage and the rows each incremental run
+    rewrites.
     seconds_since_previous_session (on a session's first event) is read from user_sessions: the
     previous event of the stream (source, user, client session) is the previous session's last
     one. Computed at read time, it is exact after any run: an incremental run's ranges restart

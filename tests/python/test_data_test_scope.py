@@ -63,13 +63,19 @@ class TwoRuns:
         """A copy of u1's first event, 'e0' at `event_time` (UTC), stamped as sessionized by
         the first run, in u1's session or in `session_id`."""
         session = f"'{session_id}'" if session_id else "session_id"
+        # The event's attributes (int_events_sessionized joins them from the staged events).
         self.execute(
-            "insert into intermediate.int_events_sessionized select * replace ("
+            "insert into staging.base_app__event_lines select * replace ("
+            f" 'e0' as event_id, timestamp with time zone '{event_time}+00' as event_time)"
+            " from staging.base_app__event_lines where event_id = 'e1'"
+        )
+        self.execute(
+            "insert into intermediate.int_event_sessions select * replace ("
             f" 'e0' as event_id, {session} as session_id,"
             f" timestamp with time zone '{event_time}+00' as event_time,"
-            " (select min(_sessionized_at) from intermediate.int_events_sessionized)"
+            " (select min(_sessionized_at) from intermediate.int_event_sessions)"
             " as _sessionized_at)"
-            " from intermediate.int_events_sessionized where event_id = 'e1'"
+            " from intermediate.int_event_sessions where event_id = 'e1'"
         )
 
     def passes(self, selection: str, whole_history: bool = False) -> bool:
@@ -132,17 +138,17 @@ def test_a_clean_warehouse_passes_either_way(two_runs: TwoRuns) -> None:
 
 def test_an_event_id_of_the_latest_run_equal_to_an_older_one_fails(two_runs: TwoRuns) -> None:
     two_runs.execute(
-        "insert into staging.stg_app__events select * replace ("
-        " (select max(_loaded_at) from staging.stg_app__events) as _loaded_at)"
-        " from staging.stg_app__events where event_id = 'e1'"
+        "insert into staging.base_app__event_lines select * replace ("
+        " (select max(_loaded_at) from staging.base_app__event_lines) as _loaded_at)"
+        " from staging.base_app__event_lines where event_id = 'e1'"
     )
     assert not two_runs.passes(UNIQUE_EVENT_ID)
 
 
 def test_a_duplicate_among_older_runs_fails_only_the_whole_history(two_runs: TwoRuns) -> None:
     two_runs.execute(
-        "insert into staging.stg_app__events"
-        " select * from staging.stg_app__events where event_id = 'e3'"
+        "insert into staging.base_app__event_lines"
+        " select * from staging.base_app__event_lines where event_id = 'e3'"
     )
     assert two_runs.passes(UNIQUE_EVENT_ID)
     assert not two_runs.passes(UNIQUE_EVENT_ID, whole_history=True)

@@ -917,9 +917,9 @@ def test_runs_that_stop_part_way_are_caught_up(tmp_path: Path) -> None:
     incremental, full_refresh = incremental_and_full_refresh_projects(tmp_path)
     steps: list[tuple[str, ...]] = [
         ("build",),
-        ("run", "--exclude", "int_events_sessionized+"),
-        ("run", "--exclude", "int_events_sessionized+"),
-        ("run", "--select", "+int_events_sessionized"),
+        ("run", "--exclude", "int_event_sessions+"),
+        ("run", "--exclude", "int_event_sessions+"),
+        ("run", "--select", "+int_event_sessions"),
     ]
     land_and_run(landing, incremental, scenario.batches, steps, variables)
     incremental.dbt_ok(
@@ -1011,8 +1011,8 @@ def test_bounded_ranges_left_unapplied_are_caught_up(
     ]
     steps: list[tuple[str, ...]] = [
         ("build",),
-        ("run", "--exclude", "int_events_sessionized+"),
-        ("run", "--exclude", "int_events_sessionized+"),
+        ("run", "--exclude", "int_event_sessions+"),
+        ("run", "--exclude", "int_event_sessions+"),
         ("build",),
     ]
     landing = Landing(tmp_path / "landing")

@@ -1,4 +1,4 @@
-"""Property test of the sessionization core: the SQL that dbt compiles for int_events_sessionized,
+"""Property test of the sessionization core: the SQL that dbt compiles for int_event_sessions,
 run in an in-memory DuckDB on hypothesis-drawn events, against the plain-Python reference."""
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def sessionize_sql(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The compiled model (full-refresh form), reading its input from the local table
     `events_input`; the inputs of an incremental run are empty."""
     project = DbtProject(tmp_path_factory.mktemp("compile"))
-    project.dbt_ok("compile", "--select", "int_events_sessionized", "--target", "lint")
-    compiled = next(Path(project.workdir / "target").rglob("int_events_sessionized.sql"))
+    project.dbt_ok("compile", "--select", "int_event_sessions", "--target", "lint")
+    compiled = next(Path(project.workdir / "target").rglob("int_event_sessions.sql"))
     sql = compiled.read_text()
     replacements = {
         '"memory"."intermediate"."int_events_stitched"': "events_input",

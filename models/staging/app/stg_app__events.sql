@@ -1,28 +1,18 @@
 {#-
-    One row per unique product tracking event: copies of an event_id count once (the copy loaded
-    first is kept; within one load, the first by file name and line). Incremental: appends the
-    lines loaded since the last run whose event_id is new.
+    One row per unique product tracking event: the first copy of each event_id among the lines
+    of base_app__event_lines (is_first_copy: the copy loaded first is kept; within one load,
+    the first by file name and line). A view: the events are stored once, in the base model,
+    and a reader's filter on _loaded_at reaches its scan.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='view') }}
 
 with
 
-pending_lines as (
+event_lines as (
     select * from {{ ref('base_app__event_lines') }}
-    where not is_blank and rejection_reason is null and {{ pending_rows_filter() }}
 ),
 
-numbered as (
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by file_name, line_number
-        ) as copy_number
-    from pending_lines
-),
-
-deduplicated as (
+first_copies as (
     select
         event_id,
         event_type,
@@ -43,19 +33,8 @@ deduplicated as (
         file_name,
         line_number,
         _loaded_at
-    from numbered
-    where copy_number = 1
-),
-
-new_events as (
-    select deduplicated.* from deduplicated
-    {%- if is_incremental() %}
-    -- A re-sent copy of an event loaded before is ignored (an anti join: event_id is unique in
-    -- this model, and the small side of the join is the new lines).
-    left join {{ this }} as loaded
-        on deduplicated.event_id = loaded.event_id
-    where loaded.event_id is null
-    {%- endif %}
+    from event_lines
+    where is_first_copy
 )
 
-select * from new_events
+select * from first_copies

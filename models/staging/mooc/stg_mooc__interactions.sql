@@ -1,35 +1,19 @@
 {#-
-    One row per valid MOOC interaction. Rows carry no id and two equal rows are two interactions,
-    so the event id is a content hash plus the occurrence number among equal rows. Incremental:
-    appends the rows loaded since the last run.
+    One row per valid MOOC interaction: the usable rows of base_mooc__interaction_rows, which
+    computes each event's id where the row is read. A view: the events are stored once, in the
+    base model, and a reader's filter on _loaded_at reaches its scan.
 -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='view') }}
 
 with
 
-pending_rows as (
+interaction_rows as (
     select * from {{ ref('base_mooc__interaction_rows') }}
-    where rejection_reason is null and {{ pending_rows_filter() }}
 ),
 
-keyed as (
+interactions as (
     select
-        *,
-        {{ surrogate_key(['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating']) }}
-            as content_key
-    from pending_rows
-),
-
-numbered as (
-    select
-        *,
-        {{ occurrence_number('keyed') }} as occurrence_number
-    from keyed
-),
-
-renamed as (
-    select
-        {{ surrogate_key(['content_key', 'occurrence_number']) }} as event_id,
+        event_id,
         user_id,
         item_id,
         ts_epoch,
@@ -40,7 +24,8 @@ renamed as (
         file_name,
         line_number,
         _loaded_at
-    from numbered
+    from interaction_rows
+    where not is_blank and rejection_reason is null
 )
 
-select * from renamed
+select * from interactions

@@ -1,5 +1,8 @@
 {#-
-    Every line of the product tracking files, parsed, with the reason it cannot be used (if any).
+    Every line of the product tracking files, parsed, with the reason it cannot be used (if any)
+    and whether it is the first copy of its event (is_first_copy): copies of an event_id count
+    once, the copy loaded first is kept (within one load, the first by file name and line).
+    The first copies are stg_app__events; the rejected lines go to quarantined_events.
     Incremental: each run reads only the files not loaded before and the lines appended to
     JSON-lines files loaded before (see incremental_files).
 -#}
@@ -69,8 +72,18 @@ validated as (
     from fields
 ),
 
+deduplicated as (
+    select
+        *,
+        {{ is_first_copy('validated', 'event_id', usable='not is_blank and rejection_reason is null') }}
+            as is_first_copy
+    from validated
+),
+
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated', record_columns + ['_loaded_at', 'rejection_reason']) }}
+    {{ keep_raw_line_of_rejected(
+        'deduplicated', record_columns + ['_loaded_at', 'rejection_reason', 'is_first_copy'],
+    ) }}
 )
 
 select * from records_kept

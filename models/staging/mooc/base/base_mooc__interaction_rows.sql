@@ -1,6 +1,9 @@
 {#-
-    Every row of the MOOC Parquet files, typed, with the reason it cannot be used (if any).
-    line_number is the 1-based row index within its file.
+    Every row of the MOOC Parquet files, typed, with the reason it cannot be used (if any), and
+    the event id of a usable row. line_number is the 1-based row index within its file. Rows
+    carry no id and two equal rows are two interactions, so the id is a content hash plus the
+    occurrence number among equal rows (content_event_ids). Usable rows are
+    stg_mooc__interactions; the others go to quarantined_events.
     Incremental: each run reads only the files not loaded before (a Parquet file is loaded
     whole, once: a loaded file that changed stops the build, see files_to_load).
 -#}
@@ -10,6 +13,11 @@
 {#- A column missing from every file read (e.g. no rating) reads as null; a row then lacking a
     required value is quarantined like any other. #}
 {%- set input_columns = ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'] %}
+{%- set record_columns = [
+    'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'item_id', 'ts_epoch',
+    'event_time', 'watch_percentage', 'rating', '_file_size', '_file_modified_us',
+    '_line_end_byte', '_loaded_at', 'rejection_reason',
+] %}
 
 with
 
@@ -108,12 +116,17 @@ validated as (
     from source_rows
 ),
 
+identified as (
+    {{ content_event_ids(
+        'validated',
+        ['user_id', 'item_id', 'ts_epoch', 'watch_percentage', 'rating'],
+        record_columns,
+        usable='not is_blank and rejection_reason is null',
+    ) }}
+),
+
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated', [
-        'file_name', 'line_number', 'raw_line', 'is_blank', 'user_id', 'item_id', 'ts_epoch',
-        'event_time', 'watch_percentage', 'rating', '_file_size', '_file_modified_us',
-        '_line_end_byte', '_loaded_at', 'rejection_reason',
-    ]) }}
+    {{ keep_raw_line_of_rejected('identified', record_columns + ['content_key', 'event_id']) }}
 )
 
 select * from records_kept

@@ -1,6 +1,10 @@
 {#-
     Every record of the Segment files (array element or line), parsed, with the reason it cannot
-    be used (if any). Valid records continue to stg_segment__events; the others are quarantined.
+    be used (if any), and the event id of a usable record: its messageId, whose copies count
+    once (is_first_copy: the copy loaded first is kept; within one load, the first by file
+    name and position), else a content hash with an occurrence number, so that identical
+    copies stay distinct events (content_event_ids). The first copies are stg_segment__events;
+    the rejected records are quarantined.
     Incremental: each run reads only the files not loaded before and the lines appended to
     JSON-lines files loaded before (see incremental_files).
 -#}
@@ -79,8 +83,52 @@ validated as (
     from fields
 ),
 
+deduplicated as (
+    -- Records with a messageId: the first copy of each.
+    select
+        *,
+        {{ is_first_copy(
+            'validated',
+            'message_id',
+            usable='not is_blank and rejection_reason is null and message_id is not null',
+        ) }} as has_first_message_id
+    from validated
+),
+
+-- Records without one: a content id.
+content_identified as (
+    {{ content_event_ids(
+        'deduplicated',
+        [
+            'event_type',
+            'track_event',
+            'page_name',
+            'user_id',
+            'anonymous_id',
+            epoch_microseconds('event_time'),
+            'properties',
+            'context',
+        ],
+        record_columns + ['_loaded_at', 'rejection_reason', 'has_first_message_id'],
+        usable='not is_blank and rejection_reason is null and message_id is null',
+    ) }}
+),
+
+identified as (
+    select
+        {%- for column in record_columns + ['_loaded_at', 'rejection_reason', 'content_key'] %}
+        {{ column }},
+        {%- endfor %}
+        case when has_first_message_id then message_id else event_id end as event_id,
+        has_first_message_id or content_key is not null as is_first_copy
+    from content_identified
+),
+
 records_kept as (
-    {{ keep_raw_line_of_rejected('validated', record_columns + ['_loaded_at', 'rejection_reason']) }}
+    {{ keep_raw_line_of_rejected(
+        'identified',
+        record_columns + ['_loaded_at', 'rejection_reason', 'content_key', 'event_id', 'is_first_copy'],
+    ) }}
 )
 
 select * from records_kept
