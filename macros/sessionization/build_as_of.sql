@@ -9,6 +9,6 @@
     {%- if var('as_of') is not none -%}
         {{ sessions.utc_timestamp("'" ~ (var('as_of') | string | replace("'", "''")) ~ "'") }}
     {%- else -%}
-        (select max(latest_events.event_time) from {{ events or ref('int_events_sessionized') }} as latest_events)
+        (select max(latest_events.event_time) from {{ events or ref('int_event_sessions') }} as latest_events)
     {%- endif -%}
 {%- endmacro %}

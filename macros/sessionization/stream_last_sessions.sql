@@ -3,7 +3,7 @@
     source's gap of `as_of` (or after it), the number of its last session. Only such a stream
     can have a session open at `as_of` (see session_is_open), and its last session holds its
     latest event, so reading the recent events (`events`: an alias or relation of
-    int_events_sessionized) is enough.
+    int_event_sessions, the narrow table of each event's session) is enough.
 -#}
 {% macro stream_last_sessions(events, as_of) -%}
     select

@@ -40,8 +40,8 @@ manifest as (
     select * from {{ ref('int_incremental_manifest') }}
 ),
 
-sessionized_events as (
-    select * from {{ ref('int_events_sessionized') }}
+event_sessions as (
+    select * from {{ ref('int_event_sessions') }}
 ),
 
 session_mart_states as (
@@ -59,10 +59,10 @@ earliest_applied as (
 clock_moment as (
     -- The earlier of this build's as_of and the earliest as_of a session mart recorded.
     select least(
-        {{ build_as_of('sessionized_events') }},
+        {{ build_as_of('event_sessions') }},
         coalesce(
             (select min(session_mart_states.as_of) from session_mart_states),
-            {{ build_as_of('sessionized_events') }}
+            {{ build_as_of('event_sessions') }}
         )
     ) as as_of
 ),
@@ -74,9 +74,10 @@ clock_ranges as (
         recent_events.client_session_key,
         min(recent_events.session_number) - 1 as session_number_offset,
         cast(null as bigint) as session_number_limit,
-        min(recent_events.session_first_event_time) as from_event_time,
+        -- No changed event: only the marts rewrite it.
+        cast(null as {{ type_timestamptz() }}) as from_event_time,
         min(recent_events._sessionized_at) as _computed_at
-    from sessionized_events as recent_events
+    from event_sessions as recent_events
     cross join clock_moment
     where not {{ gap_exceeded(
         'recent_events.event_time', 'clock_moment.as_of', source_inactivity_seconds('recent_events.source')

@@ -21,13 +21,18 @@ sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
+event_sessions as (
+    -- The narrow table of each event's session: what as_of and the streams' last sessions read.
+    select * from {{ ref('int_event_sessions') }}
+),
+
 build_moment as (
-    select {{ build_as_of() }} as as_of
+    select {{ build_as_of('event_sessions') }} as as_of
 ),
 
 stream_last_sessions as (
     -- The last session of each stream with an event within the gap of as_of.
-    {{ stream_last_sessions('sessionized_events', '(select build_moment.as_of from build_moment)') }}
+    {{ stream_last_sessions('event_sessions', '(select build_moment.as_of from build_moment)') }}
 ),
 
 events as (
