@@ -338,6 +338,8 @@ def mart_user_session(row: dict[str, Any]) -> dict[str, Any]:
             "reason": row.get("exit_reason"),
             "lastAction": row.get("exit_last_action"),
         },
+        # Still open at the build's as_of: no exit reason yet, the end so far.
+        "isOpen": row.get("is_open"),
         "actions": row.get("action_count"),
         "errors": row.get("error_count"),
     }
@@ -780,6 +782,22 @@ def create_app(settings: Settings) -> Gate:
                 "sessionPattern": None,
             }
         return {"as_of": as_of, **row, "sessionPattern": session_pattern(row)}
+
+    @api.get(f"{API_PREFIX}/sessions/{{session_id}}/workflows", tags=["read"])
+    async def workflows(session_id: str) -> dict[str, Any]:
+        """The session's unfinished workflows (abandoned_workflows, as of the last build), the
+        spec's find_abandoned_workflows: each started and not completed in the session, with
+        its status (abandoned, failed, in_progress while the session is open). 404 for a
+        session the last build does not have."""
+        as_of, session, rows = from_exports(collector.exports.workflows, session_id)
+        if session is None:
+            raise HTTPException(
+                404,
+                f"unknown session {session_id!r}: not among the sessions of the last build "
+                "(user_sessions); a session the collector has just opened is there after the "
+                "next build",
+            )
+        return {"as_of": as_of, **session, "workflows": rows}
 
     return Gate(
         api,

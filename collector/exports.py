@@ -55,16 +55,19 @@ class ExportReader:
             ]
 
     def _read(
-        self, mart: str, sql: str, parameters: list[Any]
+        self, mart: str | tuple[str, ...], sql: str, parameters: list[Any]
     ) -> tuple[Manifest, list[dict[str, Any]]]:
-        """The manifest and the rows of a query on the mart's file (its path the first
-        parameter), of one build: read again when a build replaced the file in between."""
+        """The manifest and the rows of a query on the marts' files (their paths the first
+        parameters, in order), of one build: read again when a build replaced a file in
+        between."""
+        marts = (mart,) if isinstance(mart, str) else mart
         for attempt in range(READ_ATTEMPTS):
             manifest = self.manifest()
-            path = self._mart(mart)
-            rows = self._rows(sql, [str(path), *parameters])
+            paths = [self._mart(name) for name in marts]
+            rows = self._rows(sql, [*map(str, paths), *parameters])
             try:
-                manifest.check_build_id(self.export_dir, path.name)
+                for path in paths:
+                    manifest.check_build_id(self.export_dir, path.name)
             except MixedBuilds as error:
                 if attempt == READ_ATTEMPTS - 1:
                     raise ExportError(
@@ -93,6 +96,34 @@ class ExportReader:
             [user_id],
         )
         return self.as_of(manifest), rows[0] if rows else None
+
+    def workflows(
+        self, session_id: str
+    ) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
+        """The session's row of user_sessions (None: not in the export) and its unfinished
+        workflows (abandoned_workflows, by start), both of one build."""
+        manifest, rows = self._read(
+            ("user_sessions", "abandoned_workflows"),
+            "select sessions.session_id, sessions.source, sessions.user_id,"
+            " sessions.session_number, sessions.is_open, workflows.workflow_id,"
+            " workflows.started_at, workflows.status"
+            " from read_parquet(?) as sessions"
+            " left join (select * from read_parquet(?) where session_id = ?) as workflows"
+            " on workflows.session_id = sessions.session_id"
+            " where sessions.session_id = ?"
+            " order by workflows.started_at, workflows.workflow_id",
+            [session_id, session_id],
+        )
+        if not rows:
+            return self.as_of(manifest), None, []
+        session_columns = ("session_id", "source", "user_id", "session_number", "is_open")
+        session = {name: rows[0][name] for name in session_columns}
+        workflows = [
+            {name: row[name] for name in ("workflow_id", "started_at", "status")}
+            for row in rows
+            if row["workflow_id"] is not None
+        ]
+        return self.as_of(manifest), session, workflows
 
 
 def _json_value(value: Any) -> Any:

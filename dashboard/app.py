@@ -30,6 +30,7 @@ TABS = (
     "Session timeline",
     "Bad input",
     "When and what",
+    "Unfinished workflows",
 )
 
 
@@ -98,7 +99,7 @@ def main() -> None:
         f"exported {views.utc(manifest.exported_at)} by the last build."
     )
     selection = _filter(snapshot)
-    overview, sizes, pages, patterns, timeline, bad, when = st.tabs(TABS)
+    overview, sizes, pages, patterns, timeline, bad, when, unfinished = st.tabs(TABS)
     with bad:
         views.bad_input(snapshot)
     if selection is None:
@@ -122,6 +123,8 @@ def main() -> None:
         views.timeline(snapshot)
     with when:
         views.when_and_what(snapshot, selection)
+    with unfinished:
+        views.unfinished_workflows(snapshot, selection)
 
 
 main()

@@ -130,3 +130,43 @@ def heatmap(rows: Sequence[dict[str, Any]], measure: str, title: str) -> alt.Cha
         )
         .properties(height=260)
     )
+
+
+STATUSES = ("abandoned", "failed", "in_progress")
+
+
+def _status_color() -> alt.Color:
+    return alt.Color("status:N", title="Status", scale=alt.Scale(domain=list(STATUSES)))
+
+
+def unfinished_by_workflow(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Unfinished workflows per workflow id, stacked by status."""
+    frame = pd.DataFrame(rows, columns=["workflow_id", "status", "workflows"])
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("workflow_id:N", title="Workflow", sort="-x"),
+            x=alt.X("sum(workflows):Q", title="Unfinished workflows (count)"),
+            color=_status_color(),
+            tooltip=["workflow_id:N", "status:N", "workflows:Q"],
+        )
+        .properties(height=max(120, 24 * frame["workflow_id"].nunique()))
+    )
+
+
+def unfinished_by_day(rows: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Unfinished workflows per UTC day they started, stacked by status."""
+    frame = pd.DataFrame(rows, columns=["date", "status", "workflows"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(date):O", title="Day the workflow started (UTC)"),
+            y=alt.Y("sum(workflows):Q", title="Unfinished workflows (count)"),
+            color=_status_color(),
+            tooltip=[alt.Tooltip("date:T", title="Day"), "status:N", "workflows:Q"],
+        )
+        .properties(height=260)
+    )

@@ -44,6 +44,7 @@ MARTS = (
     "run_stats",
     "hourly_activity",
     "feature_pairs",
+    "abandoned_workflows",
 )
 LOAD_ATTEMPTS = 5
 REMEMBERED_QUERIES = 512
@@ -328,6 +329,42 @@ class Snapshot:
             order by support desc, source, action_a, action_b
             """,
             {"sources": list(sources)},
+        )
+
+    # --- unfinished workflows (abandoned_workflows) ----------------------------------------
+    # A workflow counts on the UTC day it started, for the days and sources of the filter.
+    UNFINISHED_WHERE = (
+        " where list_contains($sources, source)"
+        " and cast(started_at at time zone 'UTC' as date) between $start and $end"
+    )
+
+    def unfinished_by_status(self, selection: Filter) -> dict[str, int]:
+        """Unfinished workflows of the selection per status (abandoned, failed, in_progress)."""
+        rows = self.rows(
+            "select status, count(*) as workflows from abandoned_workflows"
+            + self.UNFINISHED_WHERE
+            + " group by status order by status",
+            selection.params(),
+        )
+        return {row["status"]: row["workflows"] for row in rows}
+
+    def unfinished_by_workflow(self, selection: Filter) -> list[dict[str, Any]]:
+        """Per workflow id and status: unfinished workflows of the selection, most first."""
+        return self.rows(
+            "select workflow_id, status, count(*) as workflows from abandoned_workflows"
+            + self.UNFINISHED_WHERE
+            + " group by workflow_id, status order by workflows desc, workflow_id, status",
+            selection.params(),
+        )
+
+    def unfinished_by_day(self, selection: Filter) -> list[dict[str, Any]]:
+        """Per UTC day the workflows started and status: unfinished workflows of the selection."""
+        return self.rows(
+            "select cast(started_at at time zone 'UTC' as date) as date, status,"
+            " count(*) as workflows from abandoned_workflows"
+            + self.UNFINISHED_WHERE
+            + " group by all order by date, status",
+            selection.params(),
         )
 
 

@@ -256,3 +256,38 @@ def when_and_what(snapshot: Snapshot, selection: Filter) -> None:
         "above 1 means used together more often than by chance."
     )
     st.dataframe(pairs, hide_index=True)
+
+
+STATUS_LABELS = {
+    "abandoned": "Abandoned workflows",
+    "failed": "Failed workflows",
+    "in_progress": "Workflows in progress",
+}
+
+
+def unfinished_workflows(snapshot: Snapshot, selection: Filter) -> None:
+    """Workflows started and not completed in their session (abandoned_workflows), by workflow
+    and by the UTC day they started, for the sidebar's days and sources."""
+    st.subheader("Unfinished workflows")
+    counts = snapshot.unfinished_by_status(selection)
+    columns = st.columns(len(STATUS_LABELS))
+    for column, (status, label) in zip(columns, STATUS_LABELS.items(), strict=True):
+        column.metric(label, number(counts.get(status, 0)))
+    if not counts:
+        st.info(
+            "No unfinished workflow in the selected days and sources: only app sessions have "
+            "workflows (workflow_started / workflow_completed events)."
+        )
+        return
+    st.caption(
+        "`abandoned_workflows`: started and not completed in the same session. In progress: "
+        "the session is still open at the build's as_of; failed: an error came after the start; "
+        "abandoned: the rest. Counted on the UTC day the workflow started."
+    )
+    st.markdown("**By workflow**")
+    by_workflow = snapshot.unfinished_by_workflow(selection)
+    st.altair_chart(charts.unfinished_by_workflow(by_workflow), width="stretch")
+    st.markdown("**By day**")
+    st.altair_chart(
+        charts.unfinished_by_day(snapshot.unfinished_by_day(selection)), width="stretch"
+    )

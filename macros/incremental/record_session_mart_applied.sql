@@ -1,7 +1,7 @@
 {#-
     Post-hook of the marts (dbt_project.yml): a session mart records, in the transaction that
     wrote its rows, that it applied the ranges of every run up to this one (the run's stamp,
-    see run_stamp). A mart computed from other session marts (daily_session_stats from
+    see run_stamp), at the build's as_of (build_as_of). A mart computed from other session marts (daily_session_stats from
     user_sessions, ...) read them as they stood: it never records a later run than they did,
     so when it ran without them, the next run that brings them up to date rebuilds it too. A
     run that fails leaves the mart and its row as they were.
@@ -22,6 +22,6 @@
         {%- else -%}
             {%- set applied = sessions.run_stamp() -%}
         {%- endif -%}
-        {{ sessions.set_session_mart_applied(applied) }}
+        {{ sessions.set_session_mart_applied(applied, sessions.build_as_of()) }}
     {%- endif -%}
 {%- endmacro %}

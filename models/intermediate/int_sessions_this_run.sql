@@ -13,10 +13,20 @@
     its ranges rebuilt by the next run that includes it (the other marts rebuild them again,
     which gives the same rows). A mart being built whole records -infinity first, so it reads
     every range. A view: each mart reads it as the manifest stands when the mart runs.
+    Clock ranges: whether a session is open (session_is_open) depends on the build's as_of,
+    which moves with no event of the session: a session open at a mart's previous as_of may
+    have closed by time alone, or stopped being its stream's last (a new session after it
+    covers only the new one), and a closed one may be open at an as_of set back. So the view
+    adds, per stream with a session ending within the gap of the earlier of this build's as_of
+    and the marts' earliest recorded as_of (int_incremental_manifest), one open range from the
+    first such session on. Every session open at either moment lies in it. Its _computed_at is
+    the earliest _sessionized_at of its events (all events of a session carry the stamp of the
+    run that last sessionized it), so in_sessions_this_run reads them all.
 -#}
 {{ config(materialized='view') }}
 {%- set session_marts = [] %}
-{%- for node in graph.nodes.values() if node.config.get('incremental_strategy') == 'session_ranges' %}
+{#- A unit test renders the model without the project's graph: every manifest row counts. #}
+{%- for node in (graph.nodes or {}).values() if node.config.get('incremental_strategy') == 'session_ranges' %}
 {%- do session_marts.append(node.name) %}
 {%- endfor %}
 
@@ -30,16 +40,49 @@ manifest as (
     select * from {{ ref('int_incremental_manifest') }}
 ),
 
-earliest_applied as (
+event_sessions as (
+    select * from {{ ref('int_event_sessions') }}
+),
+
+session_mart_states as (
     -- A mart that has not been built yet has no row (it is built whole); a mart no longer in
     -- the project does not hold the others back.
+    select * from manifest
+    where {{ "model_name in ('" ~ session_marts | join("', '") ~ "')" if session_marts else 'true' }}
+),
+
+earliest_applied as (
     select coalesce(min(applied_through), {{ minus_infinity_timestamp() }}) as applied_through
-    from manifest
-    where model_name in (
-        {%- for name in session_marts %}
-        '{{ name }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
+    from session_mart_states
+),
+
+clock_moment as (
+    -- The earlier of this build's as_of and the earliest as_of a session mart recorded.
+    select least(
+        {{ build_as_of('event_sessions') }},
+        coalesce(
+            (select min(session_mart_states.as_of) from session_mart_states),
+            {{ build_as_of('event_sessions') }}
+        )
+    ) as as_of
+),
+
+clock_ranges as (
+    select
+        recent_events.source,
+        recent_events.user_id,
+        recent_events.client_session_key,
+        min(recent_events.session_number) - 1 as session_number_offset,
+        cast(null as bigint) as session_number_limit,
+        -- No changed event: only the marts rewrite it.
+        cast(null as {{ type_timestamptz() }}) as from_event_time,
+        min(recent_events._sessionized_at) as _computed_at
+    from event_sessions as recent_events
+    cross join clock_moment
+    where not {{ gap_exceeded(
+        'recent_events.event_time', 'clock_moment.as_of', source_inactivity_seconds('recent_events.source')
+    ) }}
+    group by recent_events.source, recent_events.user_id, recent_events.client_session_key
 ),
 
 ranges_this_run as (
@@ -54,6 +97,16 @@ ranges_this_run as (
     from recompute_ranges
     cross join earliest_applied
     where recompute_ranges._computed_at > earliest_applied.applied_through
+    union all
+    select
+        source,
+        user_id,
+        client_session_key,
+        session_number_offset,
+        session_number_limit,
+        from_event_time,
+        _computed_at
+    from clock_ranges
 )
 
 select * from ranges_this_run

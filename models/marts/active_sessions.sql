@@ -1,11 +1,9 @@
 {#-
-    Sessions still open at the var `as_of` (default: the latest event time in the data): the last
-    event is within the source's inactivity gap of that moment and is not a session_end.
+    Sessions still open at the build's as_of (build_as_of: the var `as_of`, default the latest
+    event time in the data): the rows of user_sessions with is_open (session_is_open).
     A view: a filter over user_sessions, always in step with it.
 -#}
 {{ config(materialized='view') }}
-{%- set as_of_expression = "max(end_time)" if var('as_of') is none
-    else utc_timestamp("'" ~ var('as_of') ~ "'") %}
 
 with
 
@@ -13,38 +11,27 @@ sessions as (
     select * from {{ ref('user_sessions') }}
 ),
 
-reference_time as (
-    select {{ as_of_expression }} as as_of
-    from sessions
-),
-
-with_gap as (
-    select
-        sessions.*,
-        reference_time.as_of,
-        {{ source_inactivity_seconds('sessions.source') }} as inactivity_seconds
-    from sessions
-    cross join reference_time
+build_moment as (
+    select {{ build_as_of() }} as as_of
 ),
 
 active as (
     select
-        session_id,
-        source,
-        user_id,
-        client_session_id,
-        session_number,
-        start_time,
-        end_time,
-        event_count,
-        as_of,
-        {{ microseconds_as_seconds(epoch_microseconds('as_of') ~ ' - ' ~ epoch_microseconds('end_time')) }}
-            as seconds_since_last_event
-    from with_gap
-    where
-        not is_closed_by_session_end
-        and end_time <= as_of
-        and not {{ gap_exceeded('end_time', 'as_of', 'inactivity_seconds') }}
+        sessions.session_id,
+        sessions.source,
+        sessions.user_id,
+        sessions.client_session_id,
+        sessions.session_number,
+        sessions.start_time,
+        sessions.end_time,
+        sessions.event_count,
+        build_moment.as_of,
+        {{ microseconds_as_seconds(
+            epoch_microseconds('build_moment.as_of') ~ ' - ' ~ epoch_microseconds('sessions.end_time')
+        ) }} as seconds_since_last_event
+    from sessions
+    cross join build_moment
+    where sessions.is_open
 )
 
 select * from active

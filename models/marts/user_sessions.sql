@@ -1,8 +1,11 @@
 {#-
     One row per session of every source, with the session tracking spec's attributes. Attributes
     that a source has no data for are null (see the column docs).
+    A session still open at the build's as_of (session_is_open) has is_open true and no
+    exit_reason yet; its end_time and duration are those of its last event so far.
     Incremental (session_ranges): the sessions this run rebuilds (int_sessions_this_run) are
-    deleted and inserted again.
+    deleted and inserted again; they include the sessions whose openness the moving as_of may
+    change (its clock ranges).
 -#}
 {{ config(materialized='incremental', incremental_strategy='session_ranges') }}
 {#- Events are numbered in session order (event_time, event_sort_rank, event_id). -#}
@@ -16,6 +19,20 @@ sessions_this_run as (
 
 sessionized_events as (
     select * from {{ ref('int_events_sessionized') }}
+),
+
+event_sessions as (
+    -- The narrow table of each event's session: what as_of and the streams' last sessions read.
+    select * from {{ ref('int_event_sessions') }}
+),
+
+build_moment as (
+    select {{ build_as_of('event_sessions') }} as as_of
+),
+
+stream_last_sessions as (
+    -- The last session of each stream with an event within the gap of as_of.
+    {{ stream_last_sessions('event_sessions', '(select build_moment.as_of from build_moment)') }}
 ),
 
 events as (
@@ -37,7 +54,7 @@ sessions_aggregated as (
         max(event_time) as end_time,
         count(*) as event_count,
         count(*) filter (where event_category in ('action', 'page_view', 'workflow')) as action_count,
-        count(*) filter (where event_category = 'error') as errors,
+        count(*) filter (where {{ is_error_event() }}) as errors,
         count(distinct workflow_id) filter (where event_type = 'workflow_started') as workflows_started,
         count(distinct page) filter (where event_category = 'page_view') as distinct_pages_viewed,
         count(page) filter (where event_category = 'page_view') as page_views_with_page,
@@ -90,10 +107,23 @@ workflows_completed as (
 sessions_with_workflows as (
     select
         sessions_aggregated.*,
-        workflows_completed.completed_workflow_count
+        workflows_completed.completed_workflow_count,
+        {{ session_is_open(
+            'sessions_aggregated.session_number',
+            'stream_last_sessions.last_session_number',
+            'sessions_aggregated.end_time',
+            'sessions_aggregated.is_closed',
+            '(select build_moment.as_of from build_moment)',
+            'sessions_aggregated.source',
+        ) }} as is_open
     from sessions_aggregated
     left join workflows_completed
         on sessions_aggregated.session_id = workflows_completed.session_id
+    left join stream_last_sessions
+        on
+            sessions_aggregated.source = stream_last_sessions.source
+            and sessions_aggregated.user_id = stream_last_sessions.user_id
+            and sessions_aggregated.client_session_key = stream_last_sessions.client_session_key
 ),
 
 sessions_described as (
@@ -126,14 +156,17 @@ sessions_described as (
         campaign,
         case
             when source <> 'app' then null
+            -- Still open at as_of: it has not ended yet.
+            when is_open then null
             -- Closed by a session_end: its reason, or `unspecified` when the client sent none.
             when is_closed then coalesce(last_session_end_reason, 'unspecified')
-            when last_non_heartbeat_category = 'error' then 'error'
+            when {{ is_error_event('last_non_heartbeat_category') }} then 'error'
             else 'timeout'
         end as exit_reason,
         -- Sessions are cut per client session: every event of a session has the same id.
         nullif(client_session_key, '') as client_session_id,
         is_closed,
+        is_open,
         last_action_name as exit_last_action
     from sessions_with_workflows
 ),
@@ -154,7 +187,8 @@ sessions_final as (
         completed_workflow_count,
         distinct_page_count,
         repeated_page_view_count,
-        exit_last_action
+        exit_last_action,
+        is_open
     from sessions_described
 )
 

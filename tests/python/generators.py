@@ -628,6 +628,13 @@ def _app_workflow_edges(writer: AppWriter) -> None:
         user, "session_end", tie + timedelta(seconds=5), event_id="0-end", reason=writer.reasons[-1]
     )
     writer.emit(user, "action", tie + timedelta(seconds=5), event_id="z-action", page="/x")
+    # An error after a workflow's start fails it; an error before another's start does not.
+    failing = base + timedelta(hours=2)
+    writer.emit("app_failed", "workflow_started", failing, workflow_id="wf_fails")
+    writer.emit("app_failed", "error", failing + timedelta(seconds=1))
+    writer.emit(
+        "app_failed", "workflow_started", failing + timedelta(seconds=2), workflow_id="wf_quit"
+    )
 
 
 def _app_as_of_edges(writer: AppWriter) -> None:
@@ -638,6 +645,16 @@ def _app_as_of_edges(writer: AppWriter) -> None:
     writer.emit("app_ended", "session_end", END - timedelta(seconds=10), reason="logout")
     writer.emit("app_ended_then_beat", "session_end", END - timedelta(seconds=20))
     writer.emit("app_ended_then_beat", "heartbeat", END - timedelta(seconds=19))
+    # Open at as_of: its unfinished workflows are in progress, even after an error.
+    writer.emit(
+        "app_open_workflow", "workflow_started", END - timedelta(seconds=600), workflow_id="wf_open"
+    )
+    writer.emit("app_open_workflow", "error", END - timedelta(seconds=500))
+    # Within the gap of as_of but followed by a later session (an explicit start): not open.
+    writer.emit(
+        "app_not_last", "workflow_started", END - timedelta(seconds=900), workflow_id="wf_left"
+    )
+    writer.emit("app_not_last", "session_start", END - timedelta(seconds=800))
     # The single latest event of all sources: the default as_of.
     writer.emit("app_as_of", "action", END)
 

@@ -433,6 +433,7 @@ class UserSession:
     distinct_page_count: int
     repeated_page_view_count: int
     exit_last_action: str | None
+    is_open: bool = False
 
     @property
     def key(self) -> tuple[str, str, str | None, int]:
@@ -466,11 +467,14 @@ def is_closed_by_session_end(events: Sequence[Event]) -> bool:
     return events[-1].source == "app" and events[-1].event_name == "session_end"
 
 
-def exit_reason(events: Sequence[Event]) -> str:
-    """The closing session_end's reason (`unspecified` without one); else error; else timeout."""
+def exit_reason(events: Sequence[Event], still_open: bool = False) -> str | None:
+    """The closing session_end's reason (`unspecified` without one); else None while the session
+    is still open; else error; else timeout."""
     if is_closed_by_session_end(events):
         hint = events[-1].exit_reason_hint
         return "unspecified" if hint is None else hint
+    if still_open:
+        return None
     not_heartbeats = [event for event in events if event.event_name != "heartbeat"]
     if not_heartbeats and not_heartbeats[-1].event_category == "error":
         return "error"
@@ -517,8 +521,34 @@ def last_action_name(events: Sequence[Event]) -> str | None:
     return None
 
 
-def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
+def open_sessions(
+    sessions: Sequence[Session], as_of: datetime, gaps: Mapping[str, float]
+) -> set[tuple[str, str, str | None, int]]:
+    """Keys of the sessions still open at `as_of`: per stream only its latest session can be,
+    when nothing has ended it (no closing session_end), and its last event is not after
+    `as_of` and not more than the source's gap before it (a gap equal to the limit is open)."""
+    latest: dict[tuple[str, str, str | None], Session] = {}
+    for session in sessions:
+        stream = (session.source, session.user_id, session.client_session_id)
+        if stream not in latest or session.session_number > latest[stream].session_number:
+            latest[stream] = session
+    result = set()
+    for session in latest.values():
+        last_time = session.events[-1].event_time
+        if is_closed_by_session_end(session.events) or last_time > as_of:
+            continue
+        if as_of - last_time <= timedelta(seconds=gaps[session.source]):
+            result.add(session.key)
+    return result
+
+
+def user_session(
+    session: Session,
+    site_domains: Sequence[str],
+    open_keys: frozenset[tuple[str, str, str | None, int]] | set[Any] = frozenset(),
+) -> UserSession:
     events = session.events
+    still_open = session.key in open_keys
     is_app = session.source == "app"
     device_event = next((event for event in events if event.has_device), None)
     duration = duration_seconds(events[0].event_time, events[-1].event_time)
@@ -551,7 +581,7 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
         entry_source=(
             entry_source(referrer, site_domains) if session.source in ("app", "segment") else None
         ),
-        exit_reason=exit_reason(events) if is_app else None,
+        exit_reason=exit_reason(events, still_open) if is_app else None,
         client_session_id=session.client_session_id,
         is_bounce=duration < 30 and actions <= 1,
         is_closed_by_session_end=is_closed_by_session_end(events),
@@ -559,11 +589,16 @@ def user_session(session: Session, site_domains: Sequence[str]) -> UserSession:
         distinct_page_count=page_visits(events)[0],
         repeated_page_view_count=page_visits(events)[1],
         exit_last_action=last_action_name(events),
+        is_open=still_open,
     )
 
 
-def user_sessions(sessions: Sequence[Session], site_domains: Sequence[str]) -> list[UserSession]:
-    return [user_session(session, site_domains) for session in sessions]
+def user_sessions(
+    sessions: Sequence[Session],
+    site_domains: Sequence[str],
+    open_keys: frozenset[tuple[str, str, str | None, int]] | set[Any] = frozenset(),
+) -> list[UserSession]:
+    return [user_session(session, site_domains, open_keys) for session in sessions]
 
 
 @dataclass(frozen=True)
@@ -910,31 +945,48 @@ class AbandonedWorkflow:
     session_number: int
     workflow_id: str
     started_at: datetime
+    status: str
 
 
-def abandoned_workflows(sessions: Sequence[Session]) -> list[AbandonedWorkflow]:
-    """Started (non-null id) and never completed with the same id in the same session."""
+def abandoned_workflows(
+    sessions: Sequence[Session],
+    open_keys: frozenset[tuple[str, str, str | None, int]] | set[Any] = frozenset(),
+) -> list[AbandonedWorkflow]:
+    """Started (non-null id) and never completed with the same id in the same session. Status:
+    in_progress in a session still open; failed when an error event comes later in the session
+    than the workflow's first start; else abandoned."""
     result = []
     for session in sessions:
         completed = {e.workflow_id for e in session.events if e.event_name == "workflow_completed"}
-        first_start: dict[str, datetime] = {}
-        for event in session.events:
-            if event.event_name != "workflow_started" or event.workflow_id is None:
+        first_start: dict[str, int] = {}  # workflow id -> position of its first start
+        for position, event in enumerate(session.events):
+            if event.event_name == "workflow_started" and event.workflow_id is not None:
+                first_start.setdefault(event.workflow_id, position)
+        error_positions = [
+            position
+            for position, event in enumerate(session.events)
+            if event.event_category == "error"
+        ]
+        for workflow_id, position in sorted(first_start.items()):
+            if workflow_id in completed:
                 continue
-            first_start.setdefault(event.workflow_id, event.event_time)
-            first_start[event.workflow_id] = min(first_start[event.workflow_id], event.event_time)
-        for workflow_id, started_at in sorted(first_start.items()):
-            if workflow_id not in completed:
-                result.append(
-                    AbandonedWorkflow(
-                        session.source,
-                        session.user_id,
-                        session.client_session_id,
-                        session.session_number,
-                        workflow_id,
-                        started_at,
-                    )
+            if session.key in open_keys:
+                status = "in_progress"
+            elif any(error > position for error in error_positions):
+                status = "failed"
+            else:
+                status = "abandoned"
+            result.append(
+                AbandonedWorkflow(
+                    session.source,
+                    session.user_id,
+                    session.client_session_id,
+                    session.session_number,
+                    workflow_id,
+                    session.events[position].event_time,
+                    status,
                 )
+            )
     return result
 
 
@@ -958,13 +1010,12 @@ def default_as_of(events: Iterable[Event]) -> datetime:
 def active_sessions(
     sessions: Sequence[Session], as_of: datetime, gaps: Mapping[str, float]
 ) -> list[ActiveSession]:
+    open_keys = open_sessions(sessions, as_of, gaps)
     result = []
     for session in sessions:
+        if session.key not in open_keys:
+            continue
         last = session.events[-1]
-        if last.source == "app" and last.event_name == "session_end":
-            continue
-        if last.event_time < as_of - timedelta(seconds=gaps[session.source]):
-            continue
         result.append(
             ActiveSession(
                 session.source,
@@ -1073,8 +1124,9 @@ def build_reference(
         events += app
         rejections += rejected
     sessions = sessionize(events, gaps)
-    rows = user_sessions(sessions, site_domains)
     moment = as_of if as_of is not None else default_as_of(events)
+    open_keys = open_sessions(sessions, moment, gaps)
+    rows = user_sessions(sessions, site_domains, open_keys)
     return Reference(
         events=events,
         rejections=rejections,
@@ -1084,7 +1136,7 @@ def build_reference(
         daily_session_stats=daily_session_stats(rows),
         session_size_stats=session_size_stats(rows),
         user_session_patterns=user_session_patterns(rows),
-        abandoned_workflows=abandoned_workflows(sessions),
+        abandoned_workflows=abandoned_workflows(sessions, open_keys),
         active_sessions=active_sessions(sessions, moment, gaps),
         mooc_session_stats=mooc_session_stats(sessions, mooc_rows_by_event),
         as_of=moment,

@@ -360,13 +360,28 @@ def write_exports(export_dir: Path) -> None:
                 select 'app' as source, 'u-hist' as user_id, i as session_number,
                     'sid-' || i as session_id,
                     timestamptz '2024-03-04 10:00:00+00' + to_hours(i) as start_time,
-                    'logout' as exit_reason, 'c-' || i as client_session_id,
-                    case when i = 15 then 'save' end as exit_last_action
+                    case when i < 15 then 'logout' end as exit_reason,
+                    'c-' || i as client_session_id,
+                    case when i = 15 then 'save' end as exit_last_action,
+                    i = 15 as is_open
                 from range(1, 16) as t (i)
                 union all
                 select 'segment', 'u-hist', 1, 'seg-1', timestamptz '2025-01-01 00:00:00+00',
-                    null, null, null
+                    null, null, null, false
             ) to '{export_dir / "user_sessions.parquet"}' (format parquet)"""
+        )
+        connection.execute(
+            f"""copy (
+                select * from (values
+                    ('sid-2', 2, 'app', 'u-hist', 'c-2', 'wf-b',
+                        timestamptz '2024-03-04 12:05:00+00', 'failed'),
+                    ('sid-2', 2, 'app', 'u-hist', 'c-2', 'wf-a',
+                        timestamptz '2024-03-04 12:01:00+00', 'abandoned'),
+                    ('sid-15', 15, 'app', 'u-hist', 'c-15', 'wf-c',
+                        timestamptz '2024-03-05 01:01:00+00', 'in_progress')
+                ) as t (session_id, session_number, source, user_id, client_session_id,
+                    workflow_id, started_at, status)
+            ) to '{export_dir / "abandoned_workflows.parquet"}' (format parquet)"""
         )
         connection.execute(
             f"""copy (
@@ -405,7 +420,10 @@ def test_history_and_patterns_read_the_exports(
     assert client.get("/user/nobody/history", headers=READ).json()["sessions"] == []
     # The spec's ExitPoint.lastAction on each session of the history.
     assert [row["exit"]["lastAction"] for row in three] == ["save", None, None]
-    assert three[0]["exit"] == {"page": None, "reason": "logout", "lastAction": "save"}
+    # The newest session is still open at the build's as_of: no exit reason yet.
+    assert three[0]["exit"] == {"page": None, "reason": None, "lastAction": "save"}
+    assert [row["isOpen"] for row in three] == [True, False, False]
+    assert three[1]["exit"]["reason"] == "logout"
     patterns = client.get("/patterns/u-hist", headers=READ).json()
     assert patterns["pattern"] == "power_user" and patterns["as_of"]["data_through"]
     assert patterns["avg_duration_seconds"] == 12.5
@@ -426,6 +444,33 @@ def test_history_and_patterns_read_the_exports(
     }
     # Only app sessions count: a user with sessions of another source only is new here.
     assert client.get("/patterns/seg-only", headers=READ).json()["pattern"] == "new_user"
+
+
+def test_a_sessions_unfinished_workflows_read_the_exports(
+    server: CollectorProcess, client: httpx.Client
+) -> None:
+    """GET /sessions/{session_id}/workflows: the session's rows of abandoned_workflows, by
+    start, with their status; an empty list for a known session without any; 404 for a
+    session the last build does not have."""
+    if not (server.export_dir / "manifest.json").exists():
+        write_exports(server.export_dir)
+    answer = client.get("/sessions/sid-2/workflows", headers=READ)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["as_of"]["exported_at"] == "2024-03-05T00:00:00+00:00"
+    assert (body["session_id"], body["user_id"], body["is_open"]) == ("sid-2", "u-hist", False)
+    assert body["workflows"] == [
+        {"workflow_id": "wf-a", "started_at": "2024-03-04T12:01:00+00:00", "status": "abandoned"},
+        {"workflow_id": "wf-b", "started_at": "2024-03-04T12:05:00+00:00", "status": "failed"},
+    ]
+    open_session = client.get("/sessions/sid-15/workflows", headers=READ).json()
+    assert open_session["is_open"] is True
+    assert [row["status"] for row in open_session["workflows"]] == ["in_progress"]
+    assert client.get("/sessions/seg-1/workflows", headers=READ).json()["workflows"] == []
+    unknown = client.get("/sessions/no-such-session/workflows", headers=READ)
+    assert unknown.status_code == 404 and "unknown session" in unknown.json()["detail"]
+    # A read key is required, as for every read.
+    assert client.get("/sessions/sid-2/workflows").status_code in (401, 403)
 
 
 # --- configuration --------------------------------------------------------------------------

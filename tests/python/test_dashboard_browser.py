@@ -46,6 +46,7 @@ TABS = (
     "Session timeline",
     "Bad input",
     "When and what",
+    "Unfinished workflows",
 )
 # The filter of the screenshot and of the second comparison: the sample's 2024 sources.
 BAD_RECORD = {"source": "app", "rejection_reason": "invalid_json"}
@@ -406,4 +407,44 @@ def test_when_and_what_shows_the_heatmap_and_the_feature_pairs(
         grid = panel.locator('[data-testid="stDataFrame"]')
         grid.wait_for(timeout=30_000)
         assert grid.count() == 1
+        page.close()
+
+
+def test_unfinished_workflows_show_each_status_by_workflow_and_by_day(
+    built: Built, browser: Browser, tmp_path: Path
+) -> None:
+    """The Unfinished workflows tab: a count per status equal to abandoned_workflows' over the
+    default filter (every source, every day of session start), and its two charts."""
+    project = built.project
+    counts = dict(
+        project.query(
+            """
+            select status, count(*) from abandoned_workflows
+            where cast(started_at at time zone 'UTC' as date) between
+                (select min(cast(start_time at time zone 'UTC' as date)) from user_sessions)
+                and (select max(cast(start_time at time zone 'UTC' as date)) from user_sessions)
+            group by status
+            """
+        )
+    )
+    assert counts.get("abandoned", 0) > 0 and counts.get("failed", 0) > 0
+    labels = {
+        "abandoned": "Abandoned workflows",
+        "failed": "Failed workflows",
+        "in_progress": "Workflows in progress",
+    }
+    with dashboard(built.exports, tmp_path / "streamlit.log") as url:
+        page = _open(browser, url, "Sessions in the selected range")
+        page.get_by_role("tab", name="Unfinished workflows").click()
+        _settle(page)
+        _assert_no_exception(page, "Unfinished workflows")
+        shown = _metrics(page, *labels.values())
+        assert {status: shown[label] for status, label in labels.items()} == {
+            status: counts.get(status, 0) for status in labels
+        }
+        panel = page.get_by_role("tabpanel", name="Unfinished workflows")
+        assert panel.get_by_text("By workflow").count() and panel.get_by_text("By day").count()
+        charts = panel.locator('[data-testid="stVegaLiteChart"]')
+        charts.first.wait_for(timeout=30_000)
+        assert charts.count() == 2
         page.close()

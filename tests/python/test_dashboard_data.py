@@ -98,6 +98,16 @@ OTHER_SCHEMAS = {
             ("events", pa.int64()),
         ]
     ),
+    "abandoned_workflows": pa.schema(
+        [
+            ("session_id", pa.string()),
+            ("source", pa.string()),
+            ("user_id", pa.string()),
+            ("workflow_id", pa.string()),
+            ("started_at", TS),
+            ("status", pa.string()),
+        ]
+    ),
     "feature_pairs": pa.schema(
         [
             ("source", pa.string()),
@@ -442,3 +452,66 @@ def test_collector_config_needs_both_variables(monkeypatch: pytest.MonkeyPatch) 
     assert CollectorConfig.from_environment() is None
     monkeypatch.setenv("SESSIONS_COLLECTOR_READ_KEY", "k")
     assert CollectorConfig.from_environment() == CollectorConfig("http://127.0.0.1:8000", "k")
+
+
+workflows_strategy = st.lists(
+    st.fixed_dictionaries(
+        {
+            "source": st.sampled_from(SOURCES),
+            "workflow_id": st.sampled_from(["checkout", "signup", "export"]),
+            # Around midnight UTC, so the day a workflow counts on is the UTC one.
+            "started_at": st.datetimes(
+                min_value=datetime(2024, 3, 1), max_value=datetime(2024, 3, 4)
+            ).map(lambda moment: moment.replace(tzinfo=UTC)),
+            "status": st.sampled_from(["abandoned", "failed", "in_progress"]),
+        }
+    ),
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    workflows=workflows_strategy,
+    first=st.dates(date(2024, 3, 1), date(2024, 3, 4)),
+    days=st.integers(0, 3),
+    sources=st.lists(st.sampled_from(SOURCES), min_size=1, unique=True),
+)
+def test_unfinished_workflows_by_status_workflow_and_day_equal_plain_counts(
+    tmp_path: Path,
+    workflows: list[dict[str, Any]],
+    first: date,
+    days: int,
+    sources: list[str],
+) -> None:
+    """The Unfinished workflows tab's three counts: per status, per workflow and status, per
+    UTC start day and status, for the filter's days and sources."""
+    directory = tmp_path / f"exports_{next(_unfinished_examples)}"
+    rows = [
+        {**row, "session_id": f"s{index}", "user_id": "u"} for index, row in enumerate(workflows)
+    ]
+    write_exports(directory, [], {"abandoned_workflows": rows})
+    snapshot = Snapshot.load(directory)
+    selection = Filter(first, first + timedelta(days=days), tuple(sources))
+    chosen = [
+        row
+        for row in rows
+        if row["source"] in sources and selection.start <= row["started_at"].date() <= selection.end
+    ]
+    assert snapshot.unfinished_by_status(selection) == dict(
+        Counter(row["status"] for row in chosen)
+    )
+    by_workflow = Counter((row["workflow_id"], row["status"]) for row in chosen)
+    assert {
+        (row["workflow_id"], row["status"]): row["workflows"]
+        for row in snapshot.unfinished_by_workflow(selection)
+    } == dict(by_workflow)
+    by_day = Counter((row["started_at"].date(), row["status"]) for row in chosen)
+    shown = snapshot.unfinished_by_day(selection)
+    assert {(row["date"], row["status"]): row["workflows"] for row in shown} == dict(by_day)
+    assert [(row["date"], row["status"]) for row in shown] == sorted(by_day)
+
+
+_unfinished_examples = iter(range(10**9))

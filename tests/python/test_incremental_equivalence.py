@@ -1086,3 +1086,156 @@ def test_marts_run_without_the_marts_they_read_catch_up(tmp_path: Path) -> None:
     full_refresh.build(variables, "--full-refresh")
 
     assert_marts_equal(incremental, full_refresh)
+
+
+# ============================================================================================
+# Open sessions: closed by new events or by the clock alone
+# ============================================================================================
+
+
+def build_step_by_step(
+    batches: Sequence[Batch],
+    workdir: Path,
+    as_of_per_batch: Sequence[str | None],
+    extra_variables: dict[str, Any] | None = None,
+) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Lands the batches one by one; after each, an incremental build of warehouse A and a full
+    refresh of warehouse B over the same files, both with that step's as_of (None: the latest
+    event). Every mart of A must equal B's after every step. Returns, per step, A's sessions
+    (source, user_id, session_number, is_open, exit_reason) and unfinished workflows."""
+    landing = Landing(workdir / "landing")
+    incremental, full_refresh = incremental_and_full_refresh_projects(workdir)
+    outcome = Outcome(incremental, full_refresh, [], [], [])
+    steps = []
+    for index, (batch, as_of) in enumerate(zip(batches, as_of_per_batch, strict=True)):
+        landing.write(index, batch)
+        variables = {
+            **landing.variables(workdir / "exports"),
+            **(extra_variables or {}),
+            "as_of": as_of,
+        }
+        incremental.build(variables)
+        full_refresh.build(variables, "--full-refresh")
+        assert_marts_equal(incremental, full_refresh, f"\n\nafter batch {index} (as_of {as_of})")
+        sessions = outcome.rows(
+            "select source, user_id, session_number, is_open, exit_reason from user_sessions"
+            " order by source, user_id, session_number"
+        )
+        workflows = outcome.rows(
+            "select user_id, session_number, workflow_id, status from abandoned_workflows"
+            " order by user_id, session_number, workflow_id"
+        )
+        steps.append((sessions, workflows))
+    return steps
+
+
+def _open_sessions(sessions: list[dict[str, Any]]) -> set[tuple[str, str, int]]:
+    return {
+        (row["source"], row["user_id"], row["session_number"]) for row in sessions if row["is_open"]
+    }
+
+
+def _statuses(workflows: list[dict[str, Any]]) -> dict[str, str]:
+    return {row["workflow_id"]: row["status"] for row in workflows}
+
+
+def test_open_sessions_close_by_time_alone_and_equal_a_full_refresh(tmp_path: Path) -> None:
+    """Sessions open at the end of a batch close in a later run that brings none of their own
+    events: other users' events move as_of past the gap. Their workflows turn from in_progress
+    to abandoned (or failed, after an error). A stream's open session that a new session
+    follows closes too, and the sessions open at the end stay open. After every batch the
+    incremental warehouse equals a full refresh at the same as_of."""
+    batches = [
+        Batch(
+            app=[
+                app("u1", "session_start", at(minutes=0)),
+                app("u2", "workflow_started", at(minutes=1), workflow_id="w-u"),
+                app("u3", "page_view", at(minutes=5)),
+                Item(
+                    _app_record("v1", "workflow_started", at(minutes=2), "v")
+                    | {"workflow_id": "w-v"}
+                ),
+                Item(_app_record("v2", "error", at(minutes=3), "v")),
+                Item(_app_record("x1", "page_view", at(minutes=4), "x")),
+                Item(_app_record("x2", "session_end", at(minutes=6), "x") | {"reason": "logout"}),
+            ],
+            segment_lines=[segment("s-1", at(minutes=8), user_id="seg-s")],
+            chat=[chat(at(minutes=9, seconds=50))],
+        ),
+        # Only another user's events, an hour later: u, v and seg-s close by the clock alone.
+        Batch(app=[Item(_app_record("y1", "page_view", at(hours=1), "y"))]),
+        # y opens a second session (its first is no longer the last); u comes back (open).
+        Batch(
+            app=[
+                Item(_app_record("y2", "page_view", at(hours=1, minutes=40), "y")),
+                app("u4", "workflow_started", at(hours=1, minutes=45), workflow_id="w-u2"),
+            ],
+            chat=[chat(at(hours=1, minutes=45))],
+        ),
+        # Nothing new: as_of stays, nothing changes.
+        Batch(),
+    ]
+    steps = build_step_by_step(batches, tmp_path, [None] * len(batches), {"mooc_enabled": False})
+
+    first, second, third, idle = steps
+    assert _open_sessions(first[0]) == {
+        ("app", "u", 1),
+        ("app", "v", 1),
+        ("segment", "seg-s", 1),
+        ("chat", "c", 1),
+    }
+    assert {row["user_id"]: row["exit_reason"] for row in first[0] if row["source"] == "app"} == {
+        "u": None,
+        "v": None,
+        "x": "logout",
+    }
+    assert _statuses(first[1]) == {"w-u": "in_progress", "w-v": "in_progress"}
+
+    assert _open_sessions(second[0]) == {("app", "y", 1)}
+    reasons = {row["user_id"]: row["exit_reason"] for row in second[0] if row["source"] == "app"}
+    assert reasons == {"u": "timeout", "v": "error", "x": "logout", "y": None}
+    assert _statuses(second[1]) == {"w-u": "abandoned", "w-v": "failed"}
+
+    assert _open_sessions(third[0]) == {("app", "y", 2), ("app", "u", 2), ("chat", "c", 2)}
+    assert _statuses(third[1]) == {"w-u": "abandoned", "w-v": "failed", "w-u2": "in_progress"}
+    assert idle == third
+
+
+def test_open_sessions_follow_an_as_of_set_back_and_forth(tmp_path: Path) -> None:
+    """The var as_of moves back (a session closed at the previous as_of is open again, one with
+    events after as_of is not), then forward; a session whose stream gains a later session
+    after as_of stops being open though its own events and as_of are unchanged. Every step
+    equals a full refresh at its as_of."""
+    batches = [
+        Batch(
+            app=[
+                app("u1", "page_view", at(minutes=0)),
+                app("u2", "workflow_started", at(minutes=5), workflow_id="w-u"),
+                Item(_app_record("v1", "page_view", at(hours=2), "v")),
+            ]
+        ),
+        Batch(),
+        # u's next session starts after as_of (and beyond the gap): u's first is not the last.
+        Batch(app=[app("u3", "page_view", at(minutes=50))]),
+        Batch(),
+    ]
+    as_ofs = [
+        spell_timestamp_utc(at(hours=2, minutes=10)),  # u closed by time, v open
+        spell_timestamp_utc(at(minutes=20)),  # back: u open, v's events come after as_of
+        spell_timestamp_utc(at(minutes=20)),  # u has a later session now: closed
+        None,  # the latest event (v's): v open
+    ]
+    only_app = {f"{source}_enabled": False for source in ("chat", "segment", "mooc")}
+    steps = build_step_by_step(batches, tmp_path, as_ofs, only_app)
+    assert [_open_sessions(sessions) for sessions, _ in steps] == [
+        {("app", "v", 1)},
+        {("app", "u", 1)},
+        set(),
+        {("app", "v", 1)},
+    ]
+    assert [_statuses(workflows) for _, workflows in steps] == [
+        {"w-u": "abandoned"},
+        {"w-u": "in_progress"},
+        {"w-u": "abandoned"},
+        {"w-u": "abandoned"},
+    ]

@@ -416,9 +416,16 @@ def test_abandoned_workflows_match_reference(built: Built) -> None:
         return (*_session_key(row), row["workflow_id"])
 
     problems = _compare(
-        "abandoned_workflows", _keyed(expected, key), _keyed(actual, key), ["started_at"]
+        "abandoned_workflows", _keyed(expected, key), _keyed(actual, key), ["started_at", "status"]
     )
     assert not problems, "\n".join(problems)
+    # The hand-written workflow edges (generators.py) get the status the rules give them.
+    status = {(row["user_id"], row["workflow_id"]): row["status"] for row in actual}
+    assert status[("app_failed", "wf_fails")] == "failed"
+    assert status[("app_failed", "wf_quit")] == "abandoned"  # the error came before its start
+    assert status[("app_open_workflow", "wf_open")] == "in_progress"  # open, despite the error
+    assert status[("app_not_last", "wf_left")] == "abandoned"  # a later session follows
+    assert set(status.values()) == {"abandoned", "failed", "in_progress"}
 
 
 def test_active_sessions_match_reference(built: Built) -> None:
@@ -437,6 +444,19 @@ def test_active_sessions_match_reference(built: Built) -> None:
     assert {"app_active_edge", "seg_active_edge", "mooc_active_edge", "chat_active_edge"} <= active
     assert not {"app_inactive_edge", "seg_inactive_edge", "mooc_inactive_edge"} & active
     assert not {"chat_inactive_edge", "app_ended"} & active
+    # Only a stream's last session can be open, even with its last event within the gap.
+    numbers = {row["session_number"] for row in actual if row["user_id"] == "app_not_last"}
+    assert numbers == {2}
+    # active_sessions is user_sessions' is_open, and an open session has no exit_reason yet.
+    open_ids = {
+        row["session_id"]
+        for row in built.rows("select session_id from user_sessions where is_open")
+    }
+    assert open_ids == {row["session_id"] for row in actual}
+    reasons = built.rows(
+        "select count(*) as n from user_sessions where is_open and exit_reason is not null"
+    )
+    assert reasons == [{"n": 0}]
 
 
 def test_mooc_session_stats_match_reference(built: Built) -> None:
