@@ -783,7 +783,7 @@ def create_app(settings: Settings) -> Gate:
             }
         return {"as_of": as_of, **row, "sessionPattern": session_pattern(row)}
 
-    @api.get(f"{API_PREFIX}/sessions/{{session_id}}/workflows", tags=["read"])
+    @api.get(f"{API_PREFIX}/{{session_id}}/workflows", tags=["read"])
     async def workflows(session_id: str) -> dict[str, Any]:
         """The session's unfinished workflows (abandoned_workflows, as of the last build), the
         spec's find_abandoned_workflows: each started and not completed in the session, with

@@ -449,12 +449,12 @@ def test_history_and_patterns_read_the_exports(
 def test_a_sessions_unfinished_workflows_read_the_exports(
     server: CollectorProcess, client: httpx.Client
 ) -> None:
-    """GET /sessions/{session_id}/workflows: the session's rows of abandoned_workflows, by
+    """GET /{session_id}/workflows: the session's rows of abandoned_workflows, by
     start, with their status; an empty list for a known session without any; 404 for a
     session the last build does not have."""
     if not (server.export_dir / "manifest.json").exists():
         write_exports(server.export_dir)
-    answer = client.get("/sessions/sid-2/workflows", headers=READ)
+    answer = client.get("/sid-2/workflows", headers=READ)
     assert answer.status_code == 200
     body = answer.json()
     assert body["as_of"]["exported_at"] == "2024-03-05T00:00:00+00:00"
@@ -463,14 +463,14 @@ def test_a_sessions_unfinished_workflows_read_the_exports(
         {"workflow_id": "wf-a", "started_at": "2024-03-04T12:01:00+00:00", "status": "abandoned"},
         {"workflow_id": "wf-b", "started_at": "2024-03-04T12:05:00+00:00", "status": "failed"},
     ]
-    open_session = client.get("/sessions/sid-15/workflows", headers=READ).json()
+    open_session = client.get("/sid-15/workflows", headers=READ).json()
     assert open_session["is_open"] is True
     assert [row["status"] for row in open_session["workflows"]] == ["in_progress"]
-    assert client.get("/sessions/seg-1/workflows", headers=READ).json()["workflows"] == []
-    unknown = client.get("/sessions/no-such-session/workflows", headers=READ)
+    assert client.get("/seg-1/workflows", headers=READ).json()["workflows"] == []
+    unknown = client.get("/no-such-session/workflows", headers=READ)
     assert unknown.status_code == 404 and "unknown session" in unknown.json()["detail"]
     # A read key is required, as for every read.
-    assert client.get("/sessions/sid-2/workflows").status_code in (401, 403)
+    assert client.get("/sid-2/workflows").status_code in (401, 403)
 
 
 # --- configuration --------------------------------------------------------------------------

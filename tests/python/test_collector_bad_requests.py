@@ -438,7 +438,9 @@ def test_every_endpoint_answers_a_fuzzed_request_with_a_4xx_or_a_success(
         )
     else:
         response = httpx.request(method, server.url + url, headers=headers, timeout=10)
-    if response.status_code == 503 and ("/history" in url or "/patterns" in url):
+    if response.status_code == 503 and any(
+        read in url for read in ("/history", "/patterns", "/workflows")
+    ):
         return  # no build has exported yet: not the request's fault
     assert response.status_code < 500, (method, url, response.status_code, response.text)
     if method == "POST" and response.status_code < 300:

@@ -194,7 +194,7 @@ def test_clients_to_marts_and_back(tmp_path: Path) -> None:
             listed = 0
             for plan in plans[:20]:
                 session_id = sessions[plan.session_id][-1]
-                answer = api.get(f"/sessions/{session_id}/workflows", headers=READ).json()
+                answer = api.get(f"/{session_id}/workflows", headers=READ).json()
                 assert answer["is_open"] == (plan.reason is None)
                 shown = [(row["workflow_id"], row["status"]) for row in answer["workflows"]]
                 assert shown == unfinished.get(session_id, [])

@@ -1,5 +1,6 @@
 {#-
-    A session open at the build's as_of (user_sessions.is_open) is the last session of its
+    A session open at the build's as_of (user_sessions.is_open; the as_of user_sessions
+    recorded in int_incremental_manifest) is the last session of its
     stream, was not closed by a session_end, has no exit_reason yet and ended at or before
     as_of; and an unfinished workflow is in_progress exactly when its session is open.
 -#}
@@ -13,8 +14,14 @@ workflows as (
     select * from {{ ref('abandoned_workflows') }}
 ),
 
+manifest as (
+    select * from {{ ref('int_incremental_manifest') }}
+),
+
 build_moment as (
-    select {{ build_as_of() }} as as_of
+    -- The as_of user_sessions was built at (a later command may set another as_of var).
+    select as_of from manifest
+    where model_name = 'user_sessions'
 ),
 
 stream_last_sessions as (
