@@ -19,7 +19,9 @@
     covers only the new one), and a closed one may be open at an as_of set back. So the view
     adds, per stream with a session ending within the gap of the earlier of this build's as_of
     and the marts' earliest recorded as_of (int_incremental_manifest), one open range from the
-    first such session on. Every session open at either moment lies in it. Its _computed_at is
+    first such session on. Every session open at either moment lies in it. When every session
+    mart was built at this build's as_of, only the streams with changed ranges get one (a new
+    event can still end a stream's open session by opening a later one). Its _computed_at is
     the earliest _sessionized_at of its events (all events of a session carry the stamp of the
     run that last sessionized it), so in_sessions_this_run reads them all.
 -#}
@@ -67,6 +69,25 @@ clock_moment as (
     ) as as_of
 ),
 
+changed_ranges as (
+    -- The ranges of the runs the session marts have not all applied.
+    select recompute_ranges.*
+    from recompute_ranges
+    cross join earliest_applied
+    where recompute_ranges._computed_at > earliest_applied.applied_through
+),
+
+clock_moved as (
+    -- Whether a session mart was built at another as_of (or recorded none): only then can a
+    -- session open or close by the clock.
+    select
+        coalesce(
+            max(case when as_of is null or as_of <> {{ build_as_of('event_sessions') }} then 1 else 0 end) = 1,
+            false
+        ) as has_moved
+    from session_mart_states
+),
+
 clock_ranges as (
     select
         recent_events.source,
@@ -79,24 +100,36 @@ clock_ranges as (
         min(recent_events._sessionized_at) as _computed_at
     from event_sessions as recent_events
     cross join clock_moment
-    where not {{ gap_exceeded(
-        'recent_events.event_time', 'clock_moment.as_of', source_inactivity_seconds('recent_events.source')
-    ) }}
+    cross join clock_moved
+    where
+        not {{ gap_exceeded(
+            'recent_events.event_time', 'clock_moment.as_of', source_inactivity_seconds('recent_events.source')
+        ) }}
+        -- With as_of where it was, only a stream's own new events (its changed ranges) can end
+        -- its open session, by opening a later one.
+        and (
+            clock_moved.has_moved
+            or exists (
+                select 1 from changed_ranges
+                where
+                    changed_ranges.source = recent_events.source
+                    and changed_ranges.user_id = recent_events.user_id
+                    and changed_ranges.client_session_key = recent_events.client_session_key
+            )
+        )
     group by recent_events.source, recent_events.user_id, recent_events.client_session_key
 ),
 
 ranges_this_run as (
     select
-        recompute_ranges.source,
-        recompute_ranges.user_id,
-        recompute_ranges.client_session_key,
-        recompute_ranges.session_number_offset,
-        recompute_ranges.session_number_limit,
-        recompute_ranges.from_event_time,
-        recompute_ranges._computed_at
-    from recompute_ranges
-    cross join earliest_applied
-    where recompute_ranges._computed_at > earliest_applied.applied_through
+        source,
+        user_id,
+        client_session_key,
+        session_number_offset,
+        session_number_limit,
+        from_event_time,
+        _computed_at
+    from changed_ranges
     union all
     select
         source,
