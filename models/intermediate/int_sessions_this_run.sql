@@ -58,15 +58,18 @@ earliest_applied as (
     from session_mart_states
 ),
 
+build_moment as (
+    select {{ build_as_of('event_sessions') }} as as_of
+),
+
 clock_moment as (
     -- The earlier of this build's as_of and the earliest as_of a session mart recorded.
-    select least(
-        {{ build_as_of('event_sessions') }},
-        coalesce(
-            (select min(session_mart_states.as_of) from session_mart_states),
-            {{ build_as_of('event_sessions') }}
-        )
-    ) as as_of
+    select
+        least(
+            build_moment.as_of,
+            coalesce((select min(session_mart_states.as_of) from session_mart_states), build_moment.as_of)
+        ) as as_of
+    from build_moment
 ),
 
 changed_ranges as (
@@ -82,10 +85,17 @@ clock_moved as (
     -- session open or close by the clock.
     select
         coalesce(
-            max(case when as_of is null or as_of <> {{ build_as_of('event_sessions') }} then 1 else 0 end) = 1,
+            max(
+                case
+                    when session_mart_states.as_of is null or session_mart_states.as_of <> build_moment.as_of
+                        then 1
+                    else 0
+                end
+            ) = 1,
             false
         ) as has_moved
     from session_mart_states
+    cross join build_moment
 ),
 
 clock_ranges as (
